@@ -1,0 +1,48 @@
+# Docs are Markdown fragments in readme/ (shared/odoo-conventions.md), not README.rst.
+# pylint: disable=missing-readme
+{
+    "name": "SACCO Base",
+    "summary": "Members, KYC, next of kin, branches, roles, GL mapping and SMS for a Kenyan SACCO",
+    "version": "18.0.1.0.0",
+    "category": "SACCO",
+    "website": "https://github.com/odoo-sacco/odoo-sacco",
+    "author": "Odoo SACCO",
+    "maintainers": ["odoo-sacco"],
+    "license": "LGPL-3",
+    "development_status": "Alpha",
+    "application": True,
+    "depends": ["account", "mail"],
+    "external_dependencies": {"python": ["sacco_core", "phonenumbers", "africastalking"]},
+    "data": [
+        "security/sacco_base_groups.xml",
+        "security/ir.model.access.csv",
+        "security/sacco_base_security.xml",
+        "data/sacco_document_type_data.xml",
+        "data/sacco_sms_template_data.xml",
+        "data/ir_cron_data.xml",
+        "views/sacco_member_document_views.xml",
+        "views/sacco_document_type_views.xml",
+        "views/sacco_branch_views.xml",
+        "views/sacco_sms_message_views.xml",
+        "views/sacco_sms_template_views.xml",
+        "views/res_partner_views.xml",
+        "views/res_users_views.xml",
+        "views/res_config_settings_views.xml",
+        "wizards/sacco_member_status_change_views.xml",
+        "wizards/sacco_member_registration_payment_views.xml",
+        "views/sacco_member_views.xml",
+        "views/sacco_base_menus.xml",
+    ],
+    "demo": [
+        "demo/res_partner_demo.xml",
+        "demo/sacco_branch_demo.xml",
+        "demo/res_users_demo.xml",
+        "demo/sacco_member_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "sacco_base/static/src/tours/*.js",
+        ],
+    },
+    "post_init_hook": "post_init_hook",
+}

@@ -1,0 +1,15 @@
+from . import (
+    res_company,
+    res_config_settings,
+    res_partner,
+    res_users,
+    sacco_branch,
+    sacco_document_type,
+    sacco_ledger,
+    sacco_member,
+    sacco_member_document,
+    sacco_member_kin,
+    sacco_member_status_log,
+    sacco_sms_message,
+    sacco_sms_template,
+)

@@ -1,0 +1,1 @@
+from . import sacco_member_registration_payment, sacco_member_status_change
