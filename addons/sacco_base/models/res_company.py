@@ -92,7 +92,12 @@ class ResCompany(models.Model):
         string="Required KYC Documents",
         help="Verified documents of these types are needed before an applicant is activated.",
     )
-    sacco_sms_username = fields.Char(string="Africa's Talking Username", default="sandbox")
+    sacco_sms_username = fields.Char(string="Africa's Talking Username")
+    sacco_sms_sandbox = fields.Boolean(
+        string="SMS Sandbox",
+        default=True,
+        help="Send through Africa's Talking's sandbox (username 'sandbox') instead of live.",
+    )
     sacco_sms_api_key = fields.Char(string="Africa's Talking API Key", groups="base.group_system")
     sacco_sms_sender_id = fields.Char(string="SMS Sender ID")
     sacco_sms_api_url = fields.Char(
@@ -155,14 +160,23 @@ class ResCompany(models.Model):
             )
         return account
 
+    def _sacco_sms_configured(self):
+        self.ensure_one()
+        company = self.sudo()
+        return bool(
+            company.sacco_sms_api_key and (company.sacco_sms_sandbox or company.sacco_sms_username)
+        )
+
     def _sacco_sms_gateway(self):
         self.ensure_one()
         company = self.sudo()
-        if not company.sacco_sms_api_key:
-            raise UserError(self.env._("Set the Africa's Talking API key in SACCO settings."))
+        if not self._sacco_sms_configured():
+            raise UserError(
+                self.env._("Set the Africa's Talking username and API key in SACCO settings.")
+            )
         return AfricasTalkingGateway(
             AfricasTalkingConfig(
-                username=company.sacco_sms_username or "sandbox",
+                username="sandbox" if company.sacco_sms_sandbox else company.sacco_sms_username,
                 api_key=company.sacco_sms_api_key,
                 sender_id=company.sacco_sms_sender_id,
                 base_url=company.sacco_sms_api_url,

@@ -76,6 +76,7 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.sacco_required_document_type_ids", readonly=False
     )
     sacco_sms_username = fields.Char(related="company_id.sacco_sms_username", readonly=False)
+    sacco_sms_sandbox = fields.Boolean(related="company_id.sacco_sms_sandbox", readonly=False)
     sacco_sms_api_key = fields.Char(related="company_id.sacco_sms_api_key", readonly=False)
     sacco_sms_sender_id = fields.Char(related="company_id.sacco_sms_sender_id", readonly=False)
     sacco_sms_api_url = fields.Char(related="company_id.sacco_sms_api_url", readonly=False)

@@ -13,7 +13,8 @@ class SaccoLedger(models.AbstractModel):
         """Create and post a balanced journal entry.
 
         ``lines`` are dicts with ``account``, ``partner``, ``name`` and either ``debit`` or
-        ``credit`` (amounts in the company currency, rounded here).
+        ``credit`` (amounts in the company currency, rounded here); an optional ``vals`` dict
+        adds fields to the journal item (e.g. the sub-ledger record it belongs to).
         """
         currency = journal.company_id.currency_id
         rounded = [
@@ -42,6 +43,7 @@ class SaccoLedger(models.AbstractModel):
                             "name": line["name"],
                             "debit": line["debit"],
                             "credit": line["credit"],
+                            **line.get("vals", {}),
                         }
                     )
                     for line in rounded

@@ -99,7 +99,7 @@ class SaccoSmsMessage(models.Model):
         )
         messages = self.browse(row[0] for row in self.env.cr.fetchall())
         for company, company_messages in messages.grouped("company_id").items():
-            if not company.sudo().sacco_sms_api_key:
+            if not company._sacco_sms_configured():
                 _logger.info("SMS not configured for %s; messages stay queued", company.name)
                 continue
             gateway = company._sacco_sms_gateway()

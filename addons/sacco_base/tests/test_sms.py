@@ -17,6 +17,7 @@ class SmsCommon(SaccoBaseCommon):
         cls.company.write(
             {
                 "sacco_sms_username": "sacco-test",
+                "sacco_sms_sandbox": False,
                 "sacco_sms_api_key": "test-api-key",
                 "sacco_sms_sender_id": "SACCO",
                 "sacco_sms_max_attempts": 3,
@@ -98,6 +99,12 @@ class TestSmsOutbox(SmsCommon):
         self.assertEqual((message.state, message.attempts), ("queued", 0))
         with self.assertRaises(UserError):
             message.action_retry()
+
+    def test_sandbox_switch_uses_the_sandbox_account(self):
+        self.company.sacco_sms_sandbox = True
+        with AfricasTalkingTestServer() as server:
+            self._run_cron(server)
+        self.assertEqual(server.requests[0]["form"]["username"], "sandbox")
 
     def test_unconfigured_company_keeps_messages_queued(self):
         self.company.sacco_sms_api_key = False
