@@ -170,6 +170,34 @@ def allocate(
     return allocations, remaining
 
 
+def allocate_remittance(
+    directed: Mapping[str, Decimal], undirected: Decimal, expectations: Sequence[Expectation]
+) -> tuple[list[tuple[str, Decimal]], Decimal]:
+    """Allocate one member's remittance; return ``(allocations, excess)``.
+
+    ``directed`` amounts (rows the employer split per product, by key) go to their key in
+    full and count against its expectation; ``undirected`` money is then shared by
+    ``allocate`` among what is still expected, and ``excess`` is what is left of it.
+    ``allocations`` name each key once: directed keys first (in the given order), then the
+    others in serving order. Amounts must be ``Decimal`` and at least zero.
+    """
+    totals: dict[str, Decimal] = {}
+    for key, amount in directed.items():
+        totals[key] = _non_negative(amount, "Directed amount")
+    remaining = [
+        Expectation(
+            item.key,
+            item.priority,
+            max(_non_negative(item.amount, "Expected amount") - totals.get(item.key, _ZERO), _ZERO),
+        )
+        for item in expectations
+    ]
+    shared, excess = allocate(undirected, remaining)
+    for key, amount in shared:
+        totals[key] = totals.get(key, _ZERO) + amount
+    return [(key, amount) for key, amount in totals.items() if amount > 0], excess
+
+
 def variances(expected: Mapping[str, Decimal], received: Mapping[str, Decimal]) -> list[Variance]:
     """Keys (e.g. member numbers) whose received amount differs from the expected one,
     sorted by key; a key missing from one side counts as 0.00 there.

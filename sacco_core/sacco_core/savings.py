@@ -239,6 +239,46 @@ def dividend_on_weighted(month_end_balances: Sequence[Decimal], rate: Decimal) -
     return _monthly_interest(month_end_balances, rate, "month-end share balances", "Dividend rate")
 
 
+def month_end_balances(
+    opening_balance: Decimal, changes: Sequence[BalanceChange], year_start: date
+) -> list[Decimal]:
+    """The 12 month-end balances of the financial year starting ``year_start``, for
+    ``month_end_pro_rata`` and ``dividend_on_weighted``.
+
+    ``year_start`` is the first day of a month (else ``SaccoRuleError``); the year ends the
+    day before the same day a year later. ``opening_balance`` is carried into ``year_start``
+    and ``changes`` are end-of-day balances as in ``interest_for_period``, within the year.
+    Each month's balance is the latest end-of-day balance on or before its last day, floored
+    at 0 (a negative balance earns nothing).
+    """
+    months = _year_months(year_start)
+    runs = _runs(opening_balance, changes, year_start, months[-1][1])
+    return [[balance for first, _, balance in runs if first <= last][-1] for _, last in months]
+
+
+def monthly_minimum_balances(
+    opening_balance: Decimal, changes: Sequence[BalanceChange], year_start: date
+) -> list[Decimal]:
+    """The 12 monthly minimum balances of the financial year starting ``year_start``, for
+    ``minimum_balance_pro_rata``.
+
+    Arguments as in ``month_end_balances``. A month's minimum is the least of the balance
+    carried into it and its end-of-day balances, each floored at 0, so a deposit made during
+    a month (even on its first day) counts from the next month.
+    """
+    months = _year_months(year_start)
+    runs = _runs(opening_balance, changes, year_start, months[-1][1])
+    carried = max(opening_balance, _ZERO)
+    minima = []
+    for month_first, month_last in months:
+        balances = [
+            balance for first, last, balance in runs if first <= month_last and last >= month_first
+        ]
+        minima.append(min(carried, *balances))
+        carried = balances[-1]
+    return minima
+
+
 def withholding_tax(gross: Decimal, rate: Decimal) -> tuple[Decimal, Decimal]:
     """Return ``(tax, net)`` for ``gross`` (cents) taxed at ``rate`` percent (0 to 100).
 
@@ -374,6 +414,16 @@ def _monthly_interest(
     with _context():
         total = sum((max(balance, _ZERO) for balance in balances), _ZERO)
         return _cents(total * annual_rate / 100 / _MONTHS_IN_YEAR)
+
+
+def _year_months(year_start: date) -> list[tuple[date, date]]:
+    """(first day, last day) of the 12 months of the financial year starting ``year_start``."""
+    if year_start.day != 1:
+        raise SaccoRuleError(
+            f"A financial year starts on the first day of a month, not {year_start}."
+        )
+    year_end = year_start.replace(year=year_start.year + 1) - _ONE_DAY
+    return list(_months(year_start, year_end))
 
 
 def _days(first: date, last: date) -> int:

@@ -15,6 +15,7 @@ from sacco_core.checkoff import (
     RowError,
     Variance,
     allocate,
+    allocate_remittance,
     file_fingerprint,
     normalize_header,
     parse_checkoff_rows,
@@ -398,3 +399,58 @@ def test_variances_properties(expected, received):
     reported = {item.key for item in result}
     for key in (expected.keys() | received.keys()) - reported:
         assert expected.get(key, 0) == received.get(key, 0)
+
+
+# allocate_remittance
+
+
+def test_allocate_remittance_directed_first_then_by_priority():
+    expectations = [
+        Expectation("shares", 10, D("500")),
+        Expectation("deposit", 20, D("2000")),
+        Expectation("loan:LN1", 5, D("1000")),
+    ]
+    directed = {"deposit": D("800"), "savings": D("300")}
+    assert allocate_remittance(directed, D("2000"), expectations) == (
+        [
+            ("deposit", D("1300")),
+            ("savings", D("300")),
+            ("loan:LN1", D("1000")),
+            ("shares", D("500")),
+        ],
+        D("0"),
+    )
+
+
+def test_allocate_remittance_overpaid_directed_key_gets_no_pool_money():
+    expectations = [Expectation("shares", 1, D("500")), Expectation("deposit", 2, D("100"))]
+    assert allocate_remittance({"shares": D("700")}, D("150"), expectations) == (
+        [("shares", D("700")), ("deposit", D("100"))],
+        D("50"),
+    )
+
+
+def test_allocate_remittance_without_directed_is_allocate():
+    expectations = [Expectation("a", 2, D("10")), Expectation("b", 1, D("5"))]
+    assert allocate_remittance({}, D("12"), expectations) == allocate(D("12"), expectations)
+    assert allocate_remittance({"a": D(0)}, D(0), expectations) == ([], D(0))
+
+
+def test_allocate_remittance_refuses_negative_amounts():
+    with pytest.raises(SaccoRuleError, match="Directed amount"):
+        allocate_remittance({"a": D("-1")}, D(0), [])
+    with pytest.raises(SaccoRuleError, match="Expected amount"):
+        allocate_remittance({}, D(0), [Expectation("a", 1, D("-1"))])
+    with pytest.raises(SaccoRuleError, match="Amount received"):
+        allocate_remittance({}, D("-1"), [])
+
+
+@given(st.dictionaries(st.sampled_from("abcxyz"), money, max_size=4), money, expectation_lists)
+def test_allocate_remittance_properties(directed, undirected, expectations):
+    allocations, excess = allocate_remittance(directed, undirected, expectations)
+    got = dict(allocations)
+    assert len(got) == len(allocations)
+    assert sum(got.values(), D(0)) + excess == sum(directed.values(), D(0)) + undirected
+    assert 0 <= excess <= undirected
+    for key, amount in directed.items():
+        assert got.get(key, D(0)) >= amount
