@@ -4,6 +4,8 @@ from odoo import fields, models
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
+    # Members are looked up and de-duplicated by phone (USSD, M-Pesa, registration).
+    phone = fields.Char(index="btree_not_null")
     sacco_is_employer = fields.Boolean(
         string="Check-off Employer",
         help="An employer that deducts members' contributions from payroll and remits them.",

@@ -81,8 +81,10 @@ class SaccoMember(models.Model):
         default="national_id",
         tracking=True,
     )
-    id_number = fields.Char(string="ID Number", required=True, copy=False, tracking=True)
-    kra_pin = fields.Char(string="KRA PIN", copy=False, tracking=True)
+    id_number = fields.Char(
+        string="ID Number", required=True, copy=False, tracking=True, index=True
+    )
+    kra_pin = fields.Char(string="KRA PIN", copy=False, tracking=True, index="btree_not_null")
     date_of_birth = fields.Date(tracking=True)
     age = fields.Integer(compute="_compute_age")
     gender = fields.Selection([("male", "Male"), ("female", "Female")])
@@ -92,7 +94,7 @@ class SaccoMember(models.Model):
         tracking=True,
         index=True,
     )
-    payroll_number = fields.Char(copy=False, tracking=True)
+    payroll_number = fields.Char(copy=False, tracking=True, index="btree_not_null")
     branch_id = fields.Many2one(
         "sacco.branch", required=True, check_company=True, tracking=True, index=True
     )
@@ -224,28 +226,29 @@ class SaccoMember(models.Model):
 
     @api.constrains("partner_id", "phone", "id_number", "kra_pin", "company_id")
     def _check_unique_identity(self):
-        for member in self:
-            for field_name in ("id_number", "kra_pin", "phone"):
-                value = member[field_name]
-                if not value:
-                    continue
-                duplicate = self.sudo().search(
-                    [
-                        ("id", "!=", member.id),
-                        ("company_id", "=", member.company_id.id),
-                        (field_name, "=", value),
-                    ],
-                    limit=1,
-                )
-                if duplicate:
+        """Same ID number, phone or KRA PIN twice in a company is refused (one query per field
+        for the whole batch, so a loan-book or member import stays fast)."""
+        for field_name in ("id_number", "kra_pin", "phone"):
+            values = {member[field_name] for member in self if member[field_name]}
+            if not values:
+                continue
+            holders = self.sudo().search(
+                [(field_name, "in", list(values)), ("company_id", "in", self.company_id.ids)]
+            )
+            seen = {}
+            for holder in holders.sorted("id"):
+                key = (holder.company_id.id, holder[field_name])
+                if key in seen:
+                    first = seen[key] if holder in self else holder
                     raise ValidationError(
                         self.env._(
                             "%(field)s %(value)s is already registered to member %(member)s.",
                             field=self._fields[field_name].string,
-                            value=value,
-                            member=duplicate.member_number or duplicate.name,
+                            value=holder[field_name],
+                            member=first.member_number or first.name,
                         )
                     )
+                seen[key] = holder
 
     @api.constrains("date_of_birth", "membership_type", "company_id")
     def _check_age(self):
