@@ -44,3 +44,17 @@ class SaccoMember(models.Model):
         action["domain"] = [("member_id", "=", self.id)]
         action["context"] = {"default_member_id": self.id}
         return action
+
+    def _exit_obligations(self):
+        """What the member still owes at exit (the loans module adds loans and guarantees)."""
+        self.ensure_one()
+        return 0.0
+
+    def action_exit(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sacco.member.exit",
+            "view_mode": "form",
+            "context": {"default_member_id": self.id},
+        }

@@ -39,14 +39,17 @@ class SaccoSavingsAccount(models.Model):
     state = fields.Selection(
         ACCOUNT_STATES, default="active", required=True, tracking=True, index=True, copy=False
     )
-    balance = fields.Monetary(readonly=True, copy=False, tracking=True)
+    balance = fields.Monetary(readonly=True, copy=False)  # the transactions are its audit trail
     held_amount = fields.Monetary(compute="_compute_available_balance")
     available_balance = fields.Monetary(compute="_compute_available_balance")
     hold_ids = fields.One2many("sacco.savings.hold", "account_id", string="Holds")
     transaction_ids = fields.One2many("sacco.savings.transaction", "account_id")
     opened_on = fields.Date(default=fields.Date.context_today, required=True)
     closed_on = fields.Date(readonly=True, copy=False)
-    locked_until = fields.Date(help="No withdrawals before this date (target/junior savings).")
+    locked_until = fields.Date(
+        help="No withdrawals before this date: the maturity of a fixed deposit, the end of the "
+        "lock of target/junior savings."
+    )
     last_activity_date = fields.Date(readonly=True, copy=False)
     shares = fields.Float(compute="_compute_shares", digits=(16, 2))
 
@@ -82,10 +85,14 @@ class SaccoSavingsAccount(models.Model):
         accounts = super().create(vals_list)
         for account in accounts:
             account.name = account.product_id.sequence_id.sudo().next_by_id()
-            if account.product_id.locked_until_months and not account.locked_until:
-                account.locked_until = account.opened_on + relativedelta(
-                    months=account.product_id.locked_until_months
-                )
+            lock_months = (
+                account.product_id.term_months
+                if account.kind == "fixed_deposit"
+                else account.product_id.locked_until_months
+            )
+            if lock_months and not account.locked_until:
+                # A fixed deposit is locked until it matures.
+                account.locked_until = account.opened_on + relativedelta(months=lock_months)
         return accounts
 
     @api.model
@@ -154,16 +161,19 @@ class SaccoSavingsAccount(models.Model):
                 )
             )
 
-    def _check_available(self, debit_total):
+    def _check_available(self, debit_total, keep_minimum=True):
         """After locking: the debits must fit in the available balance."""
         self.ensure_one()
-        if self.currency_id.compare_amounts(debit_total, self.available_balance) > 0:
+        available = self.available_balance
+        if not keep_minimum:
+            available = self.balance - self.held_amount
+        if self.currency_id.compare_amounts(debit_total, available) > 0:
             raise UserError(
                 self.env._(
                     "Insufficient funds on %(account)s: available %(available)s, "
                     "needed %(needed)s.",
                     account=self.name,
-                    available=self.currency_id.format(self.available_balance),
+                    available=self.currency_id.format(available),
                     needed=self.currency_id.format(debit_total),
                 )
             )
@@ -264,6 +274,10 @@ class SaccoSavingsAccount(models.Model):
         journal_type = {"cash": "cash", "bank": "bank", "cheque": "bank"}.get(channel)
         if not journal_type:
             raise UserError(self.env._("Choose the journal for %s postings.", channel))
+        if journal_type == "cash":
+            till = self.env.user.sacco_cash_journal_id or self.branch_id.cash_journal_id
+            if till.company_id == self.company_id:
+                return till
         found = (
             self.env["account.journal"]
             .sudo()
@@ -401,7 +415,7 @@ class SaccoSavingsAccount(models.Model):
             narration=narration,
         )
 
-    def post_interest(self, amount, date, narration=None):
+    def post_interest(self, amount, date, narration=None, external_ref=None):
         """Interest earned credited to the account (Dr interest expense)."""
         self.ensure_one()
         amount = self._validated_amount(amount)
@@ -412,7 +426,26 @@ class SaccoSavingsAccount(models.Model):
             self._system_journal(),
             date,
             "system",
+            external_ref=external_ref,
             narration=label,
+        )
+
+    def _member_fosa_account(self):
+        self.ensure_one()
+        fosa = self.member_id.savings_account_ids.filtered(
+            lambda a: a.kind == "fosa_savings" and a.state in ("active", "dormant")
+        )
+        if not fosa:
+            raise UserError(self.env._("%s has no open FOSA account.", self.member_id.name))
+        return fosa[0]
+
+    def action_break_fixed_deposit(self):
+        """Withdraw a fixed deposit before maturity (interest less the product's penalty)."""
+        self.ensure_one()
+        if self.kind != "fixed_deposit" or self.state != "active":
+            raise UserError(self.env._("Only an active fixed deposit can be broken."))
+        self.env["sacco.savings.interest.run"]._break_fixed_deposit(
+            self, fields.Date.context_today(self)
         )
 
     def _check_share_limits(self, amount):
@@ -441,3 +474,61 @@ class SaccoSavingsAccount(models.Model):
         """Used when mandatory products are added after members were activated."""
         members = self.env["sacco.member"].search([("state", "in", ("active", "dormant"))])
         return self._open_mandatory_accounts(members)
+
+    # ---------------------------------------------------------------- full statements
+
+    def _statement(self, date_from, date_to):
+        """The account's statement for ``date_from`` to ``date_to`` inclusive.
+
+        Returns a dict with ``opening`` (balance carried into ``date_from``), ``lines`` (dicts
+        of date, reference, description, debit, credit and the running balance, in date
+        order), ``closing``, ``total_debit`` and ``total_credit``. Reversed transactions and
+        their reversals are both listed: each is a transaction of its own date.
+        """
+        self.ensure_one()
+        # The transaction searches below would silently hide another branch's account.
+        self.check_access("read")
+        if date_from > date_to:
+            raise UserError(self.env._("The statement period ends before it starts."))
+        Transaction = self.env["sacco.savings.transaction"]
+        [(opening,)] = Transaction._read_group(
+            [("account_id", "=", self.id), ("date", "<", date_from)], aggregates=["amount:sum"]
+        )
+        transactions = Transaction.search(
+            [("account_id", "=", self.id), ("date", ">=", date_from), ("date", "<=", date_to)],
+            order="date, id",
+        )
+        balance = opening = to_money(opening or 0.0, strict=False)
+        total_debit = total_credit = to_money(0)
+        lines = []
+        for txn in transactions:
+            amount = to_money(txn.amount, strict=False)
+            balance += amount
+            debit, credit = (-amount, 0) if amount < 0 else (0, amount)
+            total_debit += debit
+            total_credit += credit
+            lines.append(
+                {
+                    "date": txn.date,
+                    "reference": txn.name,
+                    "description": txn._description_text(),
+                    "debit": float(debit),
+                    "credit": float(credit),
+                    "balance": float(balance),
+                }
+            )
+        return {
+            "opening": float(opening),
+            "lines": lines,
+            "closing": float(balance),
+            "total_debit": float(total_debit),
+            "total_credit": float(total_credit),
+        }
+
+    def action_open_statement(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sacco_savings.sacco_savings_statement_action"
+        )
+        action["context"] = {"default_account_id": self.id}
+        return action

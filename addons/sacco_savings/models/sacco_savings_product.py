@@ -67,8 +67,39 @@ class SaccoSavingsProduct(models.Model):
         help="Largest share of the SACCO's total share capital one member may hold.",
     )
     transferable = fields.Boolean(default=True)
+    dividend_basis = fields.Selection(
+        [("closing", "Closing balance"), ("weighted", "Weighted (average month-end) balance")],
+        string="Dividend Basis",
+        default="weighted",
+        help="Closing: the dividend rate applies to the share balance on the last day of the "
+        "financial year. Weighted: to the average of the 12 month-end balances, so shares "
+        "bought in month m earn (13 - m) / 12 of a full year's dividend.",
+    )
     # Deposits
     minimum_monthly_contribution = fields.Monetary()
+    year_end_basis = fields.Selection(
+        [
+            ("month_end", "Month-end balances (each month's closing balance earns one month)"),
+            ("minimum_monthly", "Lowest balance in each month"),
+        ],
+        string="Year-end Interest Basis",
+        default="month_end",
+        help="Year-end interest (rebate) = sum of 12 monthly balances x annual rate / 12. "
+        "Month-end: each month's closing balance, so a deposit made any day of month m earns "
+        "13 - m months. Lowest: the least balance held during each month, so a deposit earns "
+        "from the month after it is made and a withdrawal loses its whole month.",
+    )
+    # Check-off (payroll deductions)
+    checkoff_priority = fields.Integer(
+        string="Check-off Priority",
+        default=10,
+        help="Order in which a member's check-off remittance is allocated: lower is paid first.",
+    )
+    checkoff_amount = fields.Monetary(
+        string="Monthly check-off amount",
+        help="Expected monthly payroll deduction per account; 0 = not deducted. "
+        "BOSA deposit products use the minimum monthly contribution instead.",
+    )
     # Withdrawable savings
     minimum_balance = fields.Monetary()
     charge_tier_ids = fields.One2many(

@@ -12,7 +12,9 @@ TRANSACTION_KINDS = [
     ("charge", "Charge"),
     ("excise", "Excise Duty"),
     ("interest", "Interest"),
+    ("dividend", "Dividend"),
     ("reversal", "Reversal"),
+    ("refund", "Exit Refund"),
 ]
 CHANNELS = [
     ("cash", "Cash"),
@@ -60,6 +62,12 @@ class SaccoSavingsTransaction(models.Model):
     )
     balance_after = fields.Monetary(readonly=True)
     move_id = fields.Many2one("account.move", string="Journal Entry", readonly=True, index=True)
+    entry_ref = fields.Char(
+        string="Entry Reference",
+        readonly=True,
+        index=True,
+        help="Shared by every transaction of one posting (a withdrawal and its charges).",
+    )
     external_ref = fields.Char(
         string="External Reference",
         readonly=True,
@@ -126,8 +134,10 @@ class SaccoSavingsTransaction(models.Model):
             movement.account._check_can_move(movement.kind, movement.amount)
             if movement.amount < 0:
                 debits[movement.account] -= movement.amount
+        # An exit refund pays out the whole balance, minimum balance included.
+        refunded = {movement.account for movement in movements if movement.kind == "refund"}
         for account, debit_total in debits.items():
-            account._check_available(debit_total)
+            account._check_available(debit_total, keep_minimum=account not in refunded)
         reference = ref or self.env["ir.sequence"].next_by_code("sacco.savings.transaction")
         move = (
             self.env["sacco.ledger"]
@@ -177,6 +187,7 @@ class SaccoSavingsTransaction(models.Model):
                     "amount": movement.amount,
                     "balance_after": account.balance,
                     "move_id": move.id,
+                    "entry_ref": reference,
                     "external_ref": external_ref if index == 0 else False,
                     "narration": narration,
                     "user_id": self.env.user.id,

@@ -34,6 +34,17 @@ class TestSavingsTransactions(SaccoSavingsCommon):
         self.assertEqual(self.member.savings, 2500)
         self.assertLedgerMatches()
 
+    def test_cash_goes_to_the_tellers_till_then_the_branch_till(self):
+        till = self.cash.copy({"name": "Till 2", "code": "TIL2"})
+        self.branch_a.cash_journal_id = till
+        txn = self.fosa_account.with_user(self.teller_a).deposit(100)
+        self.assertEqual(txn.move_id.journal_id, till)
+        own_till = self.cash.copy({"name": "Till 3", "code": "TIL3"})
+        self.teller_a.sacco_cash_journal_id = own_till
+        txn = self.fosa_account.with_user(self.teller_a).deposit(100)
+        self.assertEqual(txn.move_id.journal_id, own_till)
+        self.assertLedgerMatches()
+
     def test_withdrawal_with_tiered_charge_and_excise(self):
         self.fosa_account.deposit(10000)
         txns = self.fosa_account.withdraw(6000)

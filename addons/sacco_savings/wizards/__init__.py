@@ -1,1 +1,1 @@
-from . import sacco_savings_teller
+from . import sacco_checkoff_advice, sacco_savings_statement, sacco_savings_teller
