@@ -1,9 +1,6 @@
 import base64
-import io
 from collections import defaultdict
 from decimal import Decimal
-
-import xlsxwriter
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -18,34 +15,18 @@ from sacco_core.checkoff import (
 )
 from sacco_core.money import to_money
 
+from ..tools.xlsx import download_action, xlsx_table
 from .sacco_member_checkoff import PAYABLE_STATES, account_id_of, account_key
 from .sacco_savings_transaction import Movement
 
 ZERO = Decimal("0.00")
 # Allocation key of excess money of a member without a deposit account.
 SUSPENSE_KEY = "suspense"
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def money_sum(amounts):
     """The exact sum of ORM (float) amounts, as a 2-decimal ``Decimal``."""
     return sum((to_money(amount, strict=False) for amount in amounts), ZERO)
-
-
-def xlsx_table(sheet_name, header, rows, money_columns=()):
-    """The bytes of an XLSX workbook with one sheet: a bold header row, then ``rows``."""
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = workbook.add_worksheet(sheet_name)
-    bold = workbook.add_format({"bold": True})
-    money = workbook.add_format({"num_format": "#,##0.00"})
-    sheet.write_row(0, 0, header, bold)
-    for row_index, row in enumerate(rows, start=1):
-        for column, value in enumerate(row):
-            sheet.write(row_index, column, value, money if column in money_columns else None)
-    sheet.set_column(0, len(header) - 1, 18)
-    workbook.close()
-    return buffer.getvalue()
 
 
 class SaccoCheckoffBatch(models.Model):
@@ -599,30 +580,7 @@ class SaccoCheckoffBatch(models.Model):
             ]
             for line in self.line_ids.filtered(lambda line: line.state == "unknown")
         ]
-        content = xlsx_table(self.env._("Variances"), header, rows, money_columns=(3, 4, 5, 6))
+        content = xlsx_table(self.env._("Variances"), (), header, rows, money_columns=(3, 4, 5, 6))
         filename = self.env._("Check-off variances %s.xlsx", self.name.replace("/", "-"))
-        return self._xlsx_download(filename, content, self)
-
-    @api.model
-    def _xlsx_download(self, filename, content, record):
-        """Store ``content`` as an attachment of ``record`` and download it."""
-        # Exports are read-only views of data the user already reads; auditors, who may
-        # not write the record, may download them too.
-        attachment = (
-            self.env["ir.attachment"]
-            .sudo()
-            .create(
-                {
-                    "name": filename,
-                    "raw": content,
-                    "mimetype": XLSX_MIMETYPE,
-                    "res_model": record._name,
-                    "res_id": record.id,
-                }
-            )
-        )
-        return {
-            "type": "ir.actions.act_url",
-            "url": f"/web/content/{attachment.id}?download=true",
-            "target": "self",
-        }
+        # Exports are read-only views of data the user already reads (auditors too).
+        return download_action(self.sudo(), filename, content)

@@ -9,8 +9,8 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 
 
 def xlsx_table(sheet_name, title_rows, header, rows, money_columns=()):
-    """One sheet: ``title_rows`` (label, value) pairs, a blank row, then ``header`` and
-    ``rows``; columns in ``money_columns`` get a thousands, 2-decimal format. Returns bytes."""
+    """One sheet: ``title_rows`` (label, value) pairs and a blank row, if any, then ``header``
+    and ``rows``; columns in ``money_columns`` get a thousands, 2-decimal format. Returns bytes."""
     output = io.BytesIO()
     workbook = xlsxwriter.Workbook(output, {"in_memory": True})
     sheet = workbook.add_worksheet(sheet_name)
@@ -20,7 +20,7 @@ def xlsx_table(sheet_name, title_rows, header, rows, money_columns=()):
     for row, (label, value) in enumerate(title_rows):
         sheet.write(row, 0, label, bold)
         sheet.write(row, 1, value, day if isinstance(value, date) else None)
-    header_row = len(title_rows) + 1
+    header_row = len(title_rows) + 1 if title_rows else 0
     sheet.write_row(header_row, 0, header, bold)
     sheet.freeze_panes(header_row + 1, 0)
     for row, values in enumerate(rows, header_row + 1):

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from odoo import fields, models
 
-from ..models.sacco_checkoff_batch import xlsx_table
+from ..tools.xlsx import download_action, xlsx_table
 
 ZERO = Decimal("0.00")
 
@@ -33,6 +33,7 @@ class SaccoCheckoffAdvice(models.TransientModel):
         header, rows = self._advice_table(self.period.replace(day=1))
         content = xlsx_table(
             self.env._("Advice %s", self.period.strftime("%Y-%m")),
+            (),
             header,
             rows,
             money_columns=range(3, len(header)),
@@ -42,7 +43,7 @@ class SaccoCheckoffAdvice(models.TransientModel):
             employer=self.employer_id.name,
             period=self.period.strftime("%Y-%m"),
         )
-        return self.env["sacco.checkoff.batch"]._xlsx_download(filename, content, self.employer_id)
+        return download_action(self.employer_id.sudo(), filename, content)
 
     def _advice_table(self, period):
         members = self.env["sacco.member"]._checkoff_advice_members(
