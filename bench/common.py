@@ -17,7 +17,7 @@ from odoo.modules.registry import Registry  # noqa: E402
 
 def parse_args(description, default_n):
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--db", default="sacco_bench", help="database (created if missing)")
+    parser.add_argument("--db", default="sacco_bench", help="database (dropped and recreated)")
     parser.add_argument("-n", type=int, default=default_n, help="number of rows")
     parser.add_argument("--modules", default="sacco_savings")
     parser.add_argument("--db-host", default=os.environ.get("PGHOST", "127.0.0.1"))
@@ -36,9 +36,12 @@ def odoo_options(args):
 
 
 def registry_for(args):
-    """Install the add-ons (no demo data) into ``args.db`` if needed and return its registry."""
+    """A fresh ``args.db`` with the add-ons installed (no demo data), and its registry."""
     env = dict(
         os.environ, PYTHONPATH=os.pathsep.join([os.path.join(REPO, "sacco_core"), *sys.path])
+    )
+    subprocess.run(
+        ["dropdb", "--if-exists", "-h", args.db_host, "-U", args.db_user, args.db], check=True
     )
     subprocess.run(
         [
