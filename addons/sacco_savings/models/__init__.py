@@ -10,7 +10,6 @@ from . import (
     sacco_checkoff_suspense,
     sacco_checkoff_variance,
     sacco_member,
-    sacco_member_checkoff,
     sacco_member_exit,
     sacco_savings_account,
     sacco_savings_charge_tier,

@@ -16,7 +16,7 @@ from sacco_core.checkoff import (
 from sacco_core.money import to_money
 
 from ..tools.xlsx import download_action, xlsx_table
-from .sacco_member_checkoff import PAYABLE_STATES, account_id_of, account_key
+from .sacco_member import PAYABLE_STATES, account_id_of, account_key
 from .sacco_savings_transaction import Movement
 
 ZERO = Decimal("0.00")

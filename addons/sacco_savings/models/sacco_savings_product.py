@@ -56,9 +56,7 @@ class SaccoSavingsProduct(models.Model):
     charge_income_account_id = fields.Many2one(
         "account.account", string="Charges Income Account", check_company=True
     )
-    interest_expense_account_id = fields.Many2one(
-        "account.account", string="Interest Expense Account", check_company=True
-    )
+    interest_expense_account_id = fields.Many2one("account.account", check_company=True)
     # Share capital
     share_price = fields.Monetary(default=100.0)
     minimum_shares = fields.Integer()
@@ -69,7 +67,6 @@ class SaccoSavingsProduct(models.Model):
     transferable = fields.Boolean(default=True)
     dividend_basis = fields.Selection(
         [("closing", "Closing balance"), ("weighted", "Weighted (average month-end) balance")],
-        string="Dividend Basis",
         default="weighted",
         help="Closing: the dividend rate applies to the share balance on the last day of the "
         "financial year. Weighted: to the average of the 12 month-end balances, so shares "

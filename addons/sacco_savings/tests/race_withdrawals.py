@@ -43,7 +43,7 @@ def main():
         thread.start()
     for thread in threads:
         thread.join()
-    print(json.dumps(outcomes))
+    sys.stdout.write(json.dumps(outcomes) + "\n")
 
 
 if __name__ == "__main__":

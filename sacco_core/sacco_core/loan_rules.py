@@ -1,0 +1,125 @@
+"""Loan rules besides the schedule: eligibility, debt service, guarantee cover, repayment
+allocation and the early-settlement interest.
+
+Every amount is a ``Decimal`` in cents; percentages are ``Decimal`` percent (``"20"``).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from sacco_core.exceptions import SaccoRuleError
+from sacco_core.money import CENT, require_positive
+
+_ZERO = Decimal("0.00")
+_HUNDRED = Decimal(100)
+
+COMPONENTS = ("penalty", "fee", "interest", "principal")
+DEFAULT_ORDER = COMPONENTS
+
+
+def _cents(amount: Decimal) -> Decimal:
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def free_deposits(deposits: Decimal, held: Decimal) -> Decimal:
+    """Deposits not already pledged or held (never below zero)."""
+    return max(deposits - held, _ZERO)
+
+
+def loan_limit(free: Decimal, multiplier: Decimal, exposure: Decimal) -> Decimal:
+    """Most a member may borrow: ``multiplier`` times their free deposits less the principal
+    they already owe (their existing loan exposure), never below zero.
+    """
+    if multiplier <= 0:
+        raise SaccoRuleError("The deposit multiplier must be greater than zero.")
+    return max(_cents(free * multiplier) - exposure, _ZERO)
+
+
+def keeps_one_third(basic_pay: Decimal, deductions: Decimal, installment: Decimal) -> bool:
+    """Kenyan one-third rule: after every deduction, the new installment included, the
+    member still takes home at least a third of their basic pay.
+    """
+    if basic_pay <= 0:
+        raise SaccoRuleError("Basic pay must be greater than zero.")
+    if deductions < 0 or installment < 0:
+        raise SaccoRuleError("Deductions and installments cannot be negative.")
+    # Compared as 3 * take-home >= basic pay to stay exact (no division).
+    return 3 * (basic_pay - deductions - installment) >= basic_pay
+
+
+def required_cover(amount: Decimal, coverage_percent: Decimal) -> Decimal:
+    """The guarantee a loan of ``amount`` needs at ``coverage_percent`` (rounded up to cents)."""
+    if coverage_percent < 0:
+        raise SaccoRuleError("The guarantee coverage cannot be negative.")
+    exact = amount * coverage_percent / _HUNDRED
+    rounded = exact.quantize(CENT, rounding=ROUND_HALF_UP)
+    return rounded + CENT if rounded < exact else rounded
+
+
+def guarantee_shortfall(
+    required: Decimal, pledges: Sequence[Decimal], self_guarantee: Decimal
+) -> Decimal:
+    """How much cover is still missing after the guarantors' pledges and the borrower's own
+    free deposits (``self_guarantee``, zero when the product does not allow it).
+    """
+    if any(pledge <= 0 for pledge in pledges) or self_guarantee < 0:
+        raise SaccoRuleError("Guarantee pledges must be greater than zero.")
+    return max(required - sum(pledges, _ZERO) - self_guarantee, _ZERO)
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """What is still owed on one installment, by component."""
+
+    penalty: Decimal = _ZERO
+    fee: Decimal = _ZERO
+    interest: Decimal = _ZERO
+    principal: Decimal = _ZERO
+
+    @property
+    def total(self) -> Decimal:
+        return self.penalty + self.fee + self.interest + self.principal
+
+
+def allocate(
+    amount: Decimal, dues: Sequence[Due], order: Sequence[str] = DEFAULT_ORDER
+) -> tuple[list[Due], Decimal]:
+    """Split a repayment over installments, oldest first (``dues`` in that order), and within
+    each installment over its components in ``order``.
+
+    Returns what each installment receives (same length as ``dues``) and the amount left over
+    once everything is paid (an overpayment); the parts and the rest add up to ``amount``.
+    """
+    require_positive(amount, "Repayment")
+    if sorted(order) != sorted(COMPONENTS):
+        raise SaccoRuleError(f"The allocation order must list {', '.join(COMPONENTS)} once each.")
+    left, paid = amount, []
+    for due in dues:
+        parts = {}
+        for component in order:
+            take = min(getattr(due, component), left)
+            if take < 0:
+                raise SaccoRuleError("An amount due cannot be negative.")
+            parts[component] = take
+            left -= take
+        paid.append(Due(**parts))
+    return paid, left
+
+
+def interest_to_date(
+    period_start: date, period_end: date, period_interest: Decimal, as_of: date
+) -> Decimal:
+    """Interest earned by ``as_of`` on an installment accruing from ``period_start`` to its
+    due date ``period_end``: by the days elapsed (all of it from the due date on, none before
+    the period starts), rounded half-up to cents.
+    """
+    if period_end <= period_start:
+        raise SaccoRuleError("An installment period must end after it starts.")
+    if as_of >= period_end:
+        return period_interest
+    if as_of <= period_start:
+        return _ZERO
+    days = Decimal((as_of - period_start).days)
+    return _cents(period_interest * days / Decimal((period_end - period_start).days))
