@@ -7,19 +7,15 @@ Conventions: a check-off file is a table with a header row. Header names are nor
 after it from 2, so they match the file's rows when it has no blank rows.
 """
 
-import csv
 import hashlib
-import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import PurePath
-
-import openpyxl
 
 from sacco_core.exceptions import SaccoRuleError
 from sacco_core.money import to_money
+from sacco_core.spreadsheet import read_rows
 
 # Canonical column -> accepted header names (normalised), canonical name first.
 _COLUMNS: dict[str, tuple[str, ...]] = {
@@ -30,7 +26,6 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
 }
 _IDENTIFIERS = ("payroll_number", "member_number")
 _SEPARATORS = re.compile(r"[\s\-]+")
-_SNIFF_LINES = 20
 _ZERO = Decimal("0.00")
 
 
@@ -99,16 +94,7 @@ def read_table(content: bytes, filename: str) -> list[dict[str, str]]:
     Raises ``CheckoffFileError`` for another extension, unreadable content or a file with no
     non-empty row.
     """
-    extension = PurePath(filename).suffix.lower()
-    if extension == ".csv":
-        rows = _csv_rows(content)
-    elif extension == ".xlsx":
-        rows = _xlsx_rows(content)
-    else:
-        raise CheckoffFileError(
-            f"File '{filename}' is not supported; upload a .csv or .xlsx check-off file."
-        )
-    return _table(rows)
+    return _table(read_rows(content, filename, "check-off", CheckoffFileError))
 
 
 def parse_checkoff_rows(
@@ -208,49 +194,6 @@ def variances(expected: Mapping[str, Decimal], received: Mapping[str, Decimal]) 
         if got != due:
             result.append(Variance(key, due, got, got - due))
     return result
-
-
-def _csv_rows(content: bytes) -> list[list[str]]:
-    """The cells of a UTF-8 CSV file, delimiter sniffed among comma and semicolon."""
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise CheckoffFileError("The CSV check-off file is not UTF-8 text.") from None
-    sample = "\n".join(text.splitlines()[:_SNIFF_LINES])
-    try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=",;").delimiter
-    except csv.Error:
-        delimiter = ","
-    try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as error:
-        raise CheckoffFileError(f"The CSV check-off file cannot be read: {error}.") from None
-
-
-def _xlsx_rows(content: bytes) -> list[list[str]]:
-    """The cells of the first sheet of an XLSX workbook, as text."""
-    # A damaged or foreign file fails anywhere in openpyxl and its zip and XML readers,
-    # with many exception types; all of them mean the same to the user.
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        try:
-            sheet = workbook.worksheets[0]
-            return [
-                [_xlsx_text(value) for value in row] for row in sheet.iter_rows(values_only=True)
-            ]
-        finally:
-            workbook.close()
-    except Exception as error:
-        raise CheckoffFileError(f"The Excel check-off file cannot be read ({error}).") from None
-
-
-def _xlsx_text(value: object) -> str:
-    """An XLSX cell value as text: integral numbers without ".0", None as ""."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else str(Decimal(repr(value)))
-    return str(value)
 
 
 def _table(rows: Iterable[Sequence[str]]) -> list[dict[str, str]]:

@@ -1,22 +1,24 @@
 """Loan rules besides the schedule: eligibility, debt service, guarantee cover, repayment
-allocation and the early-settlement interest.
+allocation and the early-settlement interest and payoff.
 
 Every amount is a ``Decimal`` in cents; percentages are ``Decimal`` percent (``"20"``).
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from sacco_core.exceptions import SaccoRuleError
 from sacco_core.money import CENT, require_positive
+from sacco_core.savings import excise_duty
 
 _ZERO = Decimal("0.00")
 _HUNDRED = Decimal(100)
 
 COMPONENTS = ("penalty", "fee", "interest", "principal")
 DEFAULT_ORDER = COMPONENTS
+SETTLEMENT_RULES = ("interest_to_date", "scheduled_interest", "penalty")
 
 
 def _cents(amount: Decimal) -> Decimal:
@@ -123,3 +125,72 @@ def interest_to_date(
         return _ZERO
     days = Decimal((as_of - period_start).days)
     return _cents(period_interest * days / Decimal((period_end - period_start).days))
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """An early-settlement payoff: what each unpaid installment receives, the settlement
+    penalty fee and the excise duty on that fee."""
+
+    parts: tuple[Due, ...]
+    penalty_fee: Decimal = _ZERO
+    excise: Decimal = _ZERO
+
+    @property
+    def principal(self) -> Decimal:
+        return sum((part.principal for part in self.parts), _ZERO)
+
+    @property
+    def interest(self) -> Decimal:
+        return sum((part.interest for part in self.parts), _ZERO)
+
+    @property
+    def charges(self) -> Decimal:
+        """Penalties and fees already charged on the installments."""
+        return sum((part.penalty + part.fee for part in self.parts), _ZERO)
+
+    @property
+    def total(self) -> Decimal:
+        return self.principal + self.interest + self.charges + self.penalty_fee + self.excise
+
+
+def settlement_amount(
+    rule: str,
+    owed: Sequence[Due],
+    earned: Sequence[Decimal],
+    penalty_percent: Decimal = _ZERO,
+    excise_rate: Decimal = _ZERO,
+) -> Settlement:
+    """Payoff of a loan settled early under a product's ``rule``.
+
+    ``owed`` is what is left on each unpaid installment (its principal, penalties, fees and
+    its scheduled interest not yet paid or waived), ``earned`` the unpaid interest each has
+    earned by the settlement date (see ``interest_to_date``). Every rule pays the principal
+    outstanding and the penalties and fees charged; "interest_to_date" adds the interest
+    earned, "scheduled_interest" all the scheduled interest left, "penalty" the interest
+    earned plus a fee of ``penalty_percent`` of the principal outstanding and the excise
+    duty of ``excise_rate`` percent on that fee.
+    """
+    if rule not in SETTLEMENT_RULES:
+        raise SaccoRuleError(f"Unknown early-settlement rule '{rule}'.")
+    if len(owed) != len(earned):
+        raise SaccoRuleError("Each unpaid installment needs its interest earned to date.")
+    if any(min(due.principal, due.penalty, due.fee) < 0 for due in owed):
+        raise SaccoRuleError("An amount owed cannot be negative.")
+    if any(
+        not _ZERO <= interest <= due.interest for due, interest in zip(owed, earned, strict=True)
+    ):
+        raise SaccoRuleError("Interest earned to date must lie between zero and the interest owed.")
+    if rule == "scheduled_interest":
+        return Settlement(tuple(owed))
+    parts = tuple(
+        replace(due, interest=interest) for due, interest in zip(owed, earned, strict=True)
+    )
+    if rule == "interest_to_date":
+        return Settlement(parts)
+    if not _ZERO < penalty_percent <= _HUNDRED:
+        raise SaccoRuleError(
+            "The early-settlement penalty must be above 0 and at most 100 percent."
+        )
+    fee = _cents(sum((due.principal for due in owed), _ZERO) * penalty_percent / _HUNDRED)
+    return Settlement(parts, fee, excise_duty(fee, excise_rate))

@@ -6,6 +6,7 @@ user can read nothing but the values it is given.
 """
 
 from collections.abc import Mapping
+from decimal import Decimal
 from string import Formatter
 
 from sacco_core.exceptions import InvalidTemplate
@@ -19,6 +20,12 @@ _GSM7_BASIC = frozenset(
 _GSM7_EXTENSION = frozenset("\f^{}\\[~]|€")
 _GSM7_SINGLE, _GSM7_PART = 160, 153
 _UCS2_SINGLE, _UCS2_PART = 70, 67
+
+
+def sms_amount(currency_code: str, amount: Decimal | float) -> str:
+    """An amount as SMS text, e.g. "KES 1,250.00": the currency code, not a symbol, keeps
+    the text in GSM-7 (one part)."""
+    return f"{currency_code} {Decimal(str(amount)):,.2f}"
 
 
 def render_sms(body: str, values: Mapping[str, object]) -> str:

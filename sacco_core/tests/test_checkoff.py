@@ -155,7 +155,7 @@ def test_read_xlsx_header_is_first_non_empty_row():
         title="Other",
     )
     assert read_table(content, "Checkoff.XLSX") == [
-        {"payroll_no": "P001", "member_no": "42", "amount": "1500", "date": "2024-03-31 00:00:00"},
+        {"payroll_no": "P001", "member_no": "42", "amount": "1500", "date": "2024-03-31"},
         {"payroll_no": "P002", "member_no": "", "amount": "250.5", "date": ""},
         {"payroll_no": "P003", "member_no": "M3", "amount": "1000", "date": ""},
         {"payroll_no": "P004", "member_no": "M4", "amount": "1234.56", "date": ""},

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sacco_core.exceptions import InvalidTemplate
-from sacco_core.sms import render_sms, retry_delay_seconds, sms_segments
+from sacco_core.sms import render_sms, retry_delay_seconds, sms_amount, sms_segments
 
 GSM_BASIC = (
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -169,3 +169,8 @@ def test_retry_delay_is_monotonic_and_capped(attempt, base, cap):
     assert delay <= cap
     assert delay <= retry_delay_seconds(attempt + 1, base=base, cap=cap)
     assert delay == min(cap, base * 2 ** min(attempt - 1, 64))
+
+
+def test_sms_amount_uses_the_currency_code_and_two_decimals():
+    assert sms_amount("KES", Decimal("1250")) == "KES 1,250.00"
+    assert sms_amount("KES", 0.1 + 0.2) == "KES 0.30"

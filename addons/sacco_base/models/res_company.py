@@ -36,6 +36,9 @@ SACCO_ACCOUNTS = [
     ("sacco_account_dividend_payable_id", "205300", "Dividends Payable", "liability_current"),
     ("sacco_account_wht_payable_id", "205400", "Withholding Tax Payable", "liability_current"),
     ("sacco_account_excise_payable_id", "205500", "Excise Duty Payable", "liability_current"),
+    ("sacco_account_insurance_payable_id", "205700", "Loan Insurance Payable", "liability_current"),
+    ("sacco_account_recovery_income_id", "405600", "Recoveries of Written-off Loans", "income"),
+    ("sacco_account_opening_balance_id", "309900", "Opening Balances (Migration)", "equity"),
 ]
 
 
@@ -71,6 +74,9 @@ class ResCompany(models.Model):
     sacco_account_dividend_payable_id = _account_field("Dividends Payable")
     sacco_account_wht_payable_id = _account_field("Withholding Tax Payable")
     sacco_account_excise_payable_id = _account_field("Excise Duty Payable")
+    sacco_account_insurance_payable_id = _account_field("Loan Insurance Payable")
+    sacco_account_recovery_income_id = _account_field("Recovery Income")
+    sacco_account_opening_balance_id = _account_field("Opening Balances")
 
     sacco_registration_fee = fields.Monetary(
         string="Registration Fee", currency_field="currency_id", default=1000.0

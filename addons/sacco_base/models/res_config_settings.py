@@ -64,6 +64,15 @@ class ResConfigSettings(models.TransientModel):
     sacco_account_excise_payable_id = fields.Many2one(
         related="company_id.sacco_account_excise_payable_id", readonly=False
     )
+    sacco_account_insurance_payable_id = fields.Many2one(
+        related="company_id.sacco_account_insurance_payable_id", readonly=False
+    )
+    sacco_account_recovery_income_id = fields.Many2one(
+        related="company_id.sacco_account_recovery_income_id", readonly=False
+    )
+    sacco_account_opening_balance_id = fields.Many2one(
+        related="company_id.sacco_account_opening_balance_id", readonly=False
+    )
     sacco_registration_fee = fields.Monetary(
         related="company_id.sacco_registration_fee", readonly=False
     )

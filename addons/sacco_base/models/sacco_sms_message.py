@@ -65,22 +65,35 @@ class SaccoSmsMessage(models.Model):
         return super().create(vals_list)
 
     @api.model
-    def _queue_from_template(self, template_xmlid, member):
-        """Queue a templated SMS to a member; nothing when the template is archived or deleted."""
+    def _queue_from_template(self, template_xmlid, member, values=None):
+        """Queue a templated SMS to a member; nothing when the template is archived or deleted.
+        ``values`` fill placeholders other than the member's."""
         template = self.env.ref(template_xmlid, raise_if_not_found=False)
+        return self._queue_all([self._template_vals(template, member, values)])
+
+    @api.model
+    def _template_vals(self, template, member, values=None):
+        """The values of a templated SMS to ``member``, or None when the template is archived
+        or missing or the member has no phone."""
         if not template or not template.active or not member.phone:
+            return None
+        return {
+            "member_id": member.id,
+            "company_id": member.company_id.id,
+            "template_id": template.id,
+            "phone": member.phone,
+            "body": template._render_for(member, values),
+        }
+
+    @api.model
+    def _queue_all(self, vals_list):
+        """Queue many messages in one create (None entries skipped) and wake the sender."""
+        vals_list = [vals for vals in vals_list if vals]
+        if not vals_list:
             return self.browse()
-        message = self.sudo().create(
-            {
-                "member_id": member.id,
-                "company_id": member.company_id.id,
-                "template_id": template.id,
-                "phone": member.phone,
-                "body": template._render_for(member),
-            }
-        )
+        messages = self.sudo().create(vals_list)
         self.env.ref("sacco_base.ir_cron_sacco_sms_send")._trigger()
-        return message
+        return messages
 
     # ---------------------------------------------------------------- sending
 

@@ -27,24 +27,32 @@ class SaccoSmsTemplate(models.Model):
         for template in self:
             template.segments = sms_segments(template.body or "")
 
+    def _placeholders(self):
+        """The names a body may use: the member's, plus those add-ons pass as values."""
+        return TEMPLATE_PLACEHOLDERS
+
     @api.constrains("body")
     def _check_body(self):
-        sample = dict.fromkeys(TEMPLATE_PLACEHOLDERS, "x")
+        sample = dict.fromkeys(self._placeholders(), "x")
         for template in self:
             try:
                 render_sms(template.body, sample)
             except SaccoRuleError as error:
                 raise ValidationError(str(error)) from error
 
-    def _render_for(self, member):
+    def _render_for(self, member, values=None):
+        """The body for ``member``; ``values`` fill the other placeholders (empty if not
+        given, so no body the check allows can fail)."""
         self.ensure_one()
         return render_sms(
             self.body,
             {
+                **dict.fromkeys(self._placeholders(), ""),
                 "name": member.name,
                 "first_name": (member.name or "").split(" ")[0],
                 "member_number": member.member_number or "",
                 "branch": member.branch_id.name,
                 "company": member.company_id.name,
+                **(values or {}),
             },
         )

@@ -76,7 +76,10 @@ class TestConcurrentWithdrawals(BaseCase):
             env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)),
             check=True,
         )
-        return json.loads(completed.stdout.strip().splitlines()[-1])
+        outcomes = json.loads(completed.stdout.strip().splitlines()[-1])
+        # A withdrawal that died of anything but a refusal left its traceback on stderr.
+        self.assertEqual(len(outcomes), 2, completed.stderr[-3000:])
+        return outcomes
 
     def test_two_withdrawals_at_once_cannot_overdraw(self):
         account_id = self._setup_account(100)

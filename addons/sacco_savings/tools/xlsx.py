@@ -11,25 +11,40 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 def xlsx_table(sheet_name, title_rows, header, rows, money_columns=()):
     """One sheet: ``title_rows`` (label, value) pairs and a blank row, if any, then ``header``
     and ``rows``; columns in ``money_columns`` get a thousands, 2-decimal format. Returns bytes."""
+    return xlsx_workbook([(sheet_name, title_rows, header, rows, money_columns)])
+
+
+def xlsx_workbook(sheets):
+    """A workbook of ``(name, title_rows, header, rows, money_columns)`` sheets, each laid out
+    as :func:`xlsx_table` describes. Returns bytes."""
     output = io.BytesIO()
     workbook = xlsxwriter.Workbook(output, {"in_memory": True})
-    sheet = workbook.add_worksheet(sheet_name)
-    bold = workbook.add_format({"bold": True})
-    money = workbook.add_format({"num_format": "#,##0.00"})
-    day = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    formats = {
+        "bold": workbook.add_format({"bold": True}),
+        "money": workbook.add_format({"num_format": "#,##0.00"}),
+        "day": workbook.add_format({"num_format": "yyyy-mm-dd"}),
+    }
+    for name, title_rows, header, rows, money_columns in sheets:
+        _write_sheet(workbook.add_worksheet(name), formats, title_rows, header, rows, money_columns)
+    workbook.close()
+    return output.getvalue()
+
+
+def _write_sheet(sheet, formats, title_rows, header, rows, money_columns):
     for row, (label, value) in enumerate(title_rows):
-        sheet.write(row, 0, label, bold)
-        sheet.write(row, 1, value, day if isinstance(value, date) else None)
+        sheet.write(row, 0, label, formats["bold"])
+        sheet.write(row, 1, value, formats["day"] if isinstance(value, date) else None)
     header_row = len(title_rows) + 1 if title_rows else 0
-    sheet.write_row(header_row, 0, header, bold)
+    sheet.write_row(header_row, 0, header, formats["bold"])
     sheet.freeze_panes(header_row + 1, 0)
     for row, values in enumerate(rows, header_row + 1):
         for column, value in enumerate(values):
-            cell_format = money if column in money_columns else None
-            sheet.write(row, column, value, day if isinstance(value, date) else cell_format)
+            if isinstance(value, date):
+                cell_format = formats["day"]
+            else:
+                cell_format = formats["money"] if column in money_columns else None
+            sheet.write(row, column, value, cell_format)
     sheet.set_column(0, len(header) - 1, 18)
-    workbook.close()
-    return output.getvalue()
 
 
 def download_action(record, filename, data):
