@@ -12,6 +12,7 @@ from sacco_core.loan_rules import (
     required_cover,
 )
 from sacco_core.money import to_money
+from sacco_core.sms import sms_amount
 
 COMMITTEE = "sacco_base.sacco_base_group_credit_committee"
 OFFICER = "sacco_base.sacco_base_group_loan_officer"
@@ -85,6 +86,14 @@ class SaccoLoanApplication(models.Model):
         [("fosa", "Member's FOSA Account"), ("cash", "Cash")], default="fosa", required=True
     )
     loan_id = fields.Many2one("sacco.loan", readonly=True, copy=False)
+    topup_loan_id = fields.Many2one(
+        "sacco.loan",
+        string="Top-up Of",
+        copy=False,
+        check_company=True,
+        domain="[('member_id', '=', member_id), ('state', '=', 'active')]",
+        help="An active loan this one pays off first, from its principal.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -132,8 +141,22 @@ class SaccoLoanApplication(models.Model):
             ):
                 raise ValidationError(self.env._("Payslip figures cannot be negative."))
 
+    @api.constrains("topup_loan_id", "member_id")
+    def _check_topup_loan(self):
+        for app in self.filtered("topup_loan_id"):
+            if app.topup_loan_id.member_id != app.member_id:
+                raise ValidationError(self.env._("A top-up pays off a loan of the same member."))
+
     def write(self, vals):
-        frozen = {"amount", "term", "product_id", "member_id", "basic_pay", "total_deductions"}
+        frozen = {
+            "amount",
+            "term",
+            "product_id",
+            "member_id",
+            "basic_pay",
+            "total_deductions",
+            "topup_loan_id",
+        }
         if frozen & set(vals) and self.filtered(lambda a: a.state not in ("draft", "submitted")):
             raise UserError(self.env._("An appraised application's terms cannot be changed."))
         return super().write(vals)
@@ -152,24 +175,45 @@ class SaccoLoanApplication(models.Model):
                     )
                 )
 
+    def _notify_member(self, step, body):
+        """Post ``body`` on each application's chatter and text the member the outcome of
+        ``step`` (template sacco_sms_template_loan_application_<step>)."""
+        Sms = self.env["sacco.sms.message"]
+        for app in self:
+            app.message_post(body=body)
+            values = {
+                "application": app.name,
+                "amount": sms_amount(app.currency_id.name, app.amount),
+                "reason": app.rejection_reason or self.env._("please ask your branch."),
+            }
+            Sms._queue_from_template(
+                f"sacco_loans.sacco_sms_template_loan_application_{step}", app.member_id, values
+            )
+
     def action_submit(self):
         self._check_state("draft")
         self.write({"state": "submitted"})
+        self._notify_member("submitted", self.env._("Submitted for appraisal."))
 
     def action_appraise(self):
         self._check_state("submitted")
         for app in self:
             app.write(app._appraise(fields.Date.context_today(self)))
-            app.message_post(body=self.env._("Appraisal passed."))
+            app._notify_member("appraised", self.env._("Appraisal passed."))
 
     def _appraise(self, today):
         """Every eligibility rule; returns the appraisal figures or raises with the reason."""
         self.ensure_one()
         member, product = self.member_id, self.product_id
         self._check_membership(today)
+        if self.topup_loan_id:
+            self.topup_loan_id._check_topup(member)
         deposits = member._bosa_deposit_account()
         free = free_deposits(_money(deposits.balance), _money(deposits.held_amount))
-        exposure = _money(member._loan_exposure())
+        # A top-up's exposure leaves out the loan it pays off.
+        exposure = _money(member._loan_exposure()) - _money(
+            self.topup_loan_id.principal_outstanding
+        )
         limit = self._rule(loan_limit, free, _money(product.deposit_multiplier), exposure)
         if _money(self.amount) > limit:
             raise UserError(
@@ -217,7 +261,9 @@ class SaccoLoanApplication(models.Model):
         if not member._bosa_deposit_account():
             raise UserError(self.env._("%s has no BOSA deposit account.", member.name))
         held = member.sudo().loan_ids.filtered(
-            lambda loan: loan.state == "active" and loan.product_id == product
+            lambda loan: (
+                loan.state == "active" and loan.product_id == product and loan != self.topup_loan_id
+            )
         )
         if product.max_concurrent_loans and len(held) >= product.max_concurrent_loans:
             raise UserError(
@@ -285,7 +331,9 @@ class SaccoLoanApplication(models.Model):
                     "approved_on": fields.Datetime.now(),
                 }
             )
-            app.message_post(body=self.env._("Approved; guarantor pledges placed on hold."))
+            app._notify_member(
+                "approved", self.env._("Approved; guarantor pledges placed on hold.")
+            )
 
     def _check_approval_limit(self):
         user, limit = self.env.user, self.company_id.sacco_loan_officer_limit
@@ -304,11 +352,15 @@ class SaccoLoanApplication(models.Model):
     def action_reject(self, reason=None):
         self._check_state("submitted", "appraised")
         self.write({"state": "rejected", "rejection_reason": reason or False})
+        self._notify_member(
+            "rejected", self.env._("Rejected: %s", reason or self.env._("no reason given"))
+        )
 
     def action_cancel(self):
         self._check_state("draft", "submitted", "appraised", "approved")
         self.guarantor_ids._release_holds()
         self.write({"state": "cancelled"})
+        self._notify_member("cancelled", self.env._("Cancelled."))
 
     def action_disburse(self):
         self._disburse()

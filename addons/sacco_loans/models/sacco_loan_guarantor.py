@@ -21,6 +21,8 @@ class SaccoLoanGuarantor(models.Model):
     currency_id = fields.Many2one(related="application_id.currency_id")
     amount = fields.Monetary(string="Pledged", required=True)
     hold_id = fields.Many2one("sacco.savings.hold", readonly=True, copy=False)
+    active = fields.Boolean(default=True, help="Cleared when the guarantor is replaced.")
+    substituted_by_id = fields.Many2one("sacco.loan.guarantor", readonly=True, copy=False)
     held_amount = fields.Monetary(
         string="Still Held", compute="_compute_held_amount", help="Pledge not yet released."
     )
@@ -46,6 +48,8 @@ class SaccoLoanGuarantor(models.Model):
         return super().write(vals)
 
     def _check_application_open(self):
+        if self.env.context.get("sacco_guarantor_substitution"):
+            return
         if self.application_id.filtered(lambda app: app.state not in ("draft", "submitted")):
             raise UserError(self.env._("Guarantors cannot change once the loan is appraised."))
 
@@ -106,8 +110,80 @@ class SaccoLoanGuarantor(models.Model):
         """Release pledges in proportion to the principal repaid (Decimal arguments)."""
         for guarantor in self.filtered(lambda g: g.hold_id.state == "active"):
             pledge = to_money(guarantor.amount, strict=False)
-            keep = to_money(pledge * outstanding / principal, strict=False)
+            # Never raised again: a default recovery may have consumed part of the hold.
+            keep = min(
+                to_money(pledge * outstanding / principal, strict=False),
+                to_money(guarantor.hold_id.amount, strict=False),
+            )
             if keep <= 0:
                 guarantor.hold_id.sudo().action_release()
             else:
                 guarantor.hold_id.sudo().amount = float(keep)
+
+    # ---------------------------------------------------------------- recovery and substitution
+
+    def _recoverable(self):
+        """What a default recovery may take from this guarantor: the pledge still held, or
+        less if the deposits under it are short (Decimal)."""
+        self.ensure_one()
+        account = self.hold_id.account_id
+        held = to_money(self.held_amount, strict=False)
+        others = to_money(account.held_amount, strict=False) - held
+        return max(min(held, to_money(account.balance, strict=False) - others), to_money(0))
+
+    def _consume_hold(self, taken):
+        """Lower the pledge hold by what a recovery takes, so the debit fits."""
+        self.ensure_one()
+        if taken <= 0:
+            return
+        rest = to_money(self.hold_id.amount, strict=False) - taken
+        if rest <= 0:
+            self.hold_id.sudo().action_release()
+        else:
+            self.hold_id.sudo().amount = float(rest)
+
+    def _substitute(self, member, today):
+        """Replace this guarantor of an active loan by ``member``: the same pledge, the
+        appraisal's guarantor checks, and the hold still in place moved to the new
+        guarantor's deposits. The replaced guarantor is archived."""
+        self.ensure_one()
+        loan = self.loan_id
+        if loan.state != "active":
+            raise UserError(self.env._("Guarantors are replaced on active loans only."))
+        if not self.hold_id or self.hold_id.state != "active":
+            raise UserError(
+                self.env._("%s no longer holds a pledge on this loan.", self.member_id.name)
+            )
+        pledged = self.application_id.with_context(active_test=False).guarantor_ids
+        if member in pledged.member_id:
+            raise UserError(self.env._("%s already guarantees this loan.", member.name))
+        held = self.held_amount
+        new = self.with_context(sacco_guarantor_substitution=True).create(
+            {
+                "application_id": self.application_id.id,
+                "member_id": member.id,
+                "amount": self.amount,
+            }
+        )
+        new._check_can_guarantee(today)
+        self.hold_id.sudo().action_release()
+        hold = (
+            member._bosa_deposit_account()
+            .sudo()
+            ._place_hold(
+                held, self.env._("Guarantee for %s", self.application_id.name), self.application_id
+            )
+        )
+        new.hold_id = hold
+        self.with_context(sacco_guarantor_substitution=True).write(
+            {"active": False, "substituted_by_id": new.id}
+        )
+        loan.sudo().message_post(
+            body=self.env._(
+                "Guarantor %(old)s replaced by %(new)s (%(held)s held).",
+                old=self.member_id.name,
+                new=member.name,
+                held=self.currency_id.format(held),
+            )
+        )
+        return new

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools.sql import create_index
 
 from sacco_core.loan_rules import Due
 from sacco_core.money import to_money
@@ -18,9 +19,17 @@ class SaccoLoanInstallment(models.Model):
     due_date = fields.Date(required=True, readonly=True, index=True)
     principal = fields.Monetary(readonly=True)
     interest = fields.Monetary(readonly=True)
+    fee = fields.Monetary(readonly=True, help="Loan fees spread over the installments.")
     total = fields.Monetary(compute="_compute_amounts", store=True)
     principal_paid = fields.Monetary(readonly=True)
     interest_paid = fields.Monetary(readonly=True)
+    fee_paid = fields.Monetary(readonly=True)
+    penalty = fields.Monetary(readonly=True, help="Penalties charged on this installment.")
+    penalty_paid = fields.Monetary(readonly=True)
+    interest_receivable = fields.Monetary(
+        readonly=True,
+        help="Interest of this installment accrued to interest receivable and not yet paid.",
+    )
     interest_waived = fields.Monetary(
         readonly=True, help="Interest not yet earned when the loan was settled early."
     )
@@ -31,11 +40,32 @@ class SaccoLoanInstallment(models.Model):
         ("loan_number_uniq", "unique(loan_id, number)", "Installment numbers are unique."),
     ]
 
-    @api.depends("principal", "interest", "principal_paid", "interest_paid", "interest_waived")
+    def init(self):
+        # The nightly close of business reads the unpaid installments by loan and due date.
+        create_index(
+            self.env.cr,
+            "sacco_loan_installment_unpaid_idx",
+            self._table,
+            ["loan_id", "due_date"],
+            where="NOT paid",
+        )
+
+    @api.depends(
+        "principal",
+        "interest",
+        "fee",
+        "penalty",
+        "principal_paid",
+        "interest_paid",
+        "interest_waived",
+        "fee_paid",
+        "penalty_paid",
+    )
     def _compute_amounts(self):
         for line in self:
-            line.total = line.principal + line.interest
-            due = line.total - line.principal_paid - line.interest_paid - line.interest_waived
+            line.total = line.principal + line.interest + line.fee
+            paid = line.principal_paid + line.interest_paid + line.fee_paid + line.penalty_paid
+            due = line.total + line.penalty - paid - line.interest_waived
             line.amount_due = line.currency_id.round(due)
             line.paid = line.currency_id.is_zero(line.amount_due)
 
@@ -43,11 +73,18 @@ class SaccoLoanInstallment(models.Model):
         """What is still owed on this installment, for sacco_core.loan_rules.allocate."""
         self.ensure_one()
         return Due(
+            penalty=to_money(self.penalty - self.penalty_paid, strict=False),
+            fee=to_money(self.fee - self.fee_paid, strict=False),
             interest=to_money(
                 self.interest - self.interest_paid - self.interest_waived, strict=False
             ),
             principal=to_money(self.principal - self.principal_paid, strict=False),
         )
+
+    def _receivable_part(self, part):
+        """How much of the interest in ``part`` settles accrued interest receivable."""
+        self.ensure_one()
+        return min(part.interest, to_money(self.interest_receivable, strict=False))
 
     def _apply_payment(self, part):
         self.ensure_one()
@@ -55,5 +92,9 @@ class SaccoLoanInstallment(models.Model):
             {
                 "principal_paid": self.principal_paid + float(part.principal),
                 "interest_paid": self.interest_paid + float(part.interest),
+                "fee_paid": self.fee_paid + float(part.fee),
+                "penalty_paid": self.penalty_paid + float(part.penalty),
+                "interest_receivable": self.interest_receivable
+                - float(self._receivable_part(part)),
             }
         )

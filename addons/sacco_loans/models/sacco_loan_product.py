@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from sacco_core.exceptions import SaccoRuleError
-from sacco_core.loan_rules import DEFAULT_ORDER
+from sacco_core.loan_rules import DEFAULT_ORDER, settlement_amount
 from sacco_core.loans import build_schedule
 from sacco_core.money import to_money
 from sacco_core.savings import excise_duty
@@ -93,7 +93,68 @@ class SaccoLoanProduct(models.Model):
         default="percent",
     )
     processing_fee = fields.Float(help="Percent of the loan or a fixed amount, by the type.")
-    insurance_rate = fields.Float(string="Insurance (%)", help="Of the loan, at disbursement.")
+    insurance_rate = fields.Float(string="Insurance (%)", help="Of the loan.")
+    fee_collection = fields.Selection(
+        [("disbursement", "Deducted at Disbursement"), ("spread", "Spread over the Installments")],
+        required=True,
+        default="disbursement",
+        help="Processing fee, insurance and their excise duty are deducted from the amount "
+        "disbursed, or added in equal parts to the installments and recognised as paid.",
+    )
+    overpayment_action = fields.Selection(
+        [
+            ("refuse", "Refuse (settle early instead)"),
+            ("reduce_term", "Prepay Principal, Shorter Term"),
+            ("reduce_installment", "Prepay Principal, Lower Installments"),
+            ("credit_fosa", "Credit the Member's FOSA Account"),
+        ],
+        required=True,
+        default="refuse",
+        help="What a repayment beyond the installments due does.",
+    )
+    topup_after_percent = fields.Float(
+        string="Top-up After (% repaid)",
+        default=50.0,
+        help="A loan of this product may be topped up once this share of its principal is repaid.",
+    )
+    early_settlement_rule = fields.Selection(
+        [
+            ("interest_to_date", "Interest to Date"),
+            ("scheduled_interest", "Remaining Scheduled Interest"),
+            ("penalty", "Interest to Date plus a Penalty"),
+        ],
+        required=True,
+        default="interest_to_date",
+        help="What a member pays besides the principal outstanding to settle a loan early.",
+    )
+    early_settlement_penalty = fields.Float(
+        string="Early Settlement Penalty (%)",
+        digits=(16, 4),
+        help="Of the principal outstanding, charged as a fee (plus excise duty) on an early "
+        "settlement under the penalty rule.",
+    )
+    # Close of business: accrual accounting and penalties on overdue installments.
+    accounting_basis = fields.Selection(
+        [("accrual", "Accrual"), ("cash", "Cash")],
+        required=True,
+        default="accrual",
+        help="Accrual: each installment's interest is accrued to interest receivable on its due "
+        "date. Cash: interest is income when paid.",
+    )
+    penalty_rate = fields.Float(
+        string="Penalty Rate (% a month)",
+        digits=(16, 4),
+        default=0.0,
+        help="Of an overdue installment's unpaid amount, for each full month overdue.",
+    )
+    penalty_grace_days = fields.Integer(
+        default=0, help="Days after the due date before months count."
+    )
+    penalty_cap_percent = fields.Float(
+        string="Penalty Cap (%)",
+        default=0.0,
+        help="Total penalties of an installment stay within this share of it (0: no cap).",
+    )
     account_portfolio_id = fields.Many2one(
         "account.account", string="Loan Portfolio Account", check_company=True
     )
@@ -102,6 +163,18 @@ class SaccoLoanProduct(models.Model):
     )
     account_fee_income_id = fields.Many2one(
         "account.account", string="Fee Income Account", check_company=True
+    )
+    account_interest_receivable_id = fields.Many2one(
+        "account.account", string="Interest Receivable Account", check_company=True
+    )
+    account_penalty_income_id = fields.Many2one(
+        "account.account", string="Penalty Income Account", check_company=True
+    )
+    account_excise_payable_id = fields.Many2one(
+        "account.account", string="Excise Duty Payable Account", check_company=True
+    )
+    account_insurance_payable_id = fields.Many2one(
+        "account.account", string="Insurance Payable Account", check_company=True
     )
 
     _sql_constraints = [
@@ -153,6 +226,46 @@ class SaccoLoanProduct(models.Model):
                     self.env._("Rates, fees and counts of %s cannot be negative.", product.code)
                 )
 
+    @api.constrains("topup_after_percent")
+    def _check_topup_after_percent(self):
+        for product in self:
+            if not 0 <= product.topup_after_percent <= 100:
+                raise ValidationError(
+                    self.env._("The top-up threshold of %s is a percentage.", product.code)
+                )
+
+    @api.constrains("early_settlement_rule", "early_settlement_penalty")
+    def _check_early_settlement_penalty(self):
+        for product in self:
+            penalty = Decimal(str(product.early_settlement_penalty))
+            if (
+                penalty < 0
+                or penalty > 100
+                or (product.early_settlement_rule == "penalty" and not penalty)
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The early-settlement penalty of %s is a percentage above zero.",
+                        product.code,
+                    )
+                )
+
+    @api.constrains("penalty_rate", "penalty_grace_days", "penalty_cap_percent")
+    def _check_penalty(self):
+        for product in self:
+            if (
+                product.penalty_rate < 0
+                or product.penalty_grace_days < 0
+                or not 0 <= product.penalty_cap_percent <= 100
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Penalty rate and grace days of %s cannot be negative; the cap is a "
+                        "percentage.",
+                        product.code,
+                    )
+                )
+
     def _account(self, field_name, company_field):
         self.ensure_one()
         return self[field_name] or self.company_id._sacco_account(company_field)
@@ -166,12 +279,30 @@ class SaccoLoanProduct(models.Model):
     def _fee_income_account(self):
         return self._account("account_fee_income_id", "sacco_account_fee_income_id")
 
+    def _interest_receivable_account(self):
+        return self._account(
+            "account_interest_receivable_id", "sacco_account_interest_receivable_id"
+        )
+
+    def _penalty_income_account(self):
+        return self._account("account_penalty_income_id", "sacco_account_penalty_income_id")
+
+    def _penalty_receivable_account(self):
+        return self.company_id._sacco_account("sacco_account_penalty_receivable_id")
+
+    def _excise_payable_account(self):
+        return self._account("account_excise_payable_id", "sacco_account_excise_payable_id")
+
+    def _insurance_payable_account(self):
+        return self._account("account_insurance_payable_id", "sacco_account_insurance_payable_id")
+
     def _allocation_components(self):
         self.ensure_one()
         return ALLOCATION_ORDERS[self.allocation_order]
 
-    def _schedule(self, amount, term, disbursed_on):
-        """The repayment schedule of a loan of this product (sacco_core.loans)."""
+    def _schedule(self, amount, term, disbursed_on, grace=True):
+        """The repayment schedule of a loan of this product (sacco_core.loans); without
+        ``grace`` for a rebuilt remainder of a schedule."""
         self.ensure_one()
         try:
             return build_schedule(
@@ -181,8 +312,8 @@ class SaccoLoanProduct(models.Model):
                 self.frequency,
                 self.method,
                 disbursed_on,
-                principal_grace=self.principal_grace,
-                interest_grace=self.interest_grace,
+                principal_grace=self.principal_grace if grace else 0,
+                interest_grace=self.interest_grace if grace else 0,
                 installment_multiple=to_money(self.installment_multiple, strict=False),
                 rounding=self.rounding,
             )
@@ -200,3 +331,17 @@ class SaccoLoanProduct(models.Model):
         insurance = to_money(principal * Decimal(str(self.insurance_rate)) / 100, strict=False)
         rate = to_money(self.company_id.sacco_excise_rate, strict=False)
         return processing, insurance, excise_duty(processing + insurance, rate)
+
+    def _settlement_amount(self, owed, earned):
+        """The early-settlement payoff under this product's rule (sacco_core.loan_rules)."""
+        self.ensure_one()
+        try:
+            return settlement_amount(
+                self.early_settlement_rule,
+                owed,
+                earned,
+                Decimal(str(self.early_settlement_penalty)),
+                to_money(self.company_id.sacco_excise_rate, strict=False),
+            )
+        except SaccoRuleError as error:
+            raise UserError(str(error)) from error

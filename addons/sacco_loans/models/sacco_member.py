@@ -1,4 +1,15 @@
+from dateutil.relativedelta import relativedelta
+
 from odoo import fields, models
+
+from sacco_core.checkoff import Expectation
+
+from .sacco_checkoff_batch import (
+    LOAN_CHECKOFF_PRIORITY,
+    loan_amount_due,
+    loan_id_of,
+    loan_key,
+)
 
 
 class SaccoMember(models.Model):
@@ -40,3 +51,29 @@ class SaccoMember(models.Model):
         return self.sudo().savings_account_ids.filtered(
             lambda a: a.kind == "bosa_deposit" and a.state in ("active", "dormant")
         )[:1]
+
+    # ---------------------------------------------------------------- check-off hooks
+
+    def _checkoff_loans(self):
+        """Active loans whose installments the employer deducts from the member's pay."""
+        self.ensure_one()
+        return self.sudo().loan_ids.filtered(lambda loan: loan.state == "active").sorted("id")
+
+    def _checkoff_expectations(self, period):
+        """Savings expectations plus, per active loan, what falls due by the end of
+        ``period``'s month: that month's installment and any arrears, keyed ``loan:<id>``
+        and served before savings (``LOAN_CHECKOFF_PRIORITY``)."""
+        expectations = super()._checkoff_expectations(period)
+        month_end = period + relativedelta(day=31)
+        for loan in self._checkoff_loans():
+            amount = loan_amount_due(loan, month_end)
+            if amount > 0:
+                expectations.append(Expectation(loan_key(loan), LOAN_CHECKOFF_PRIORITY, amount))
+        return expectations
+
+    def _checkoff_key_label(self, key):
+        """The advice column of a loan key is its product's name."""
+        loan_id = loan_id_of(key)
+        if loan_id is None:
+            return super()._checkoff_key_label(key)
+        return self.env["sacco.loan"].sudo().browse(loan_id).product_id.name

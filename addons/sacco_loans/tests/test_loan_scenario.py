@@ -9,6 +9,7 @@ from .common import SaccoLoansCommon
 @tagged("post_install", "-at_install")
 class TestLoanScenario(SaccoLoansCommon):
     def test_application_to_early_settlement(self):
+        self.product.overpayment_action = "reduce_term"
         fosa = self._account(self.member, self.fosa)
         other_deposits = self._account(self.other, self.deposits)
         app = self._application()
@@ -42,6 +43,15 @@ class TestLoanScenario(SaccoLoansCommon):
         second = loan.installment_ids[1]
         self.assertFalse(second.paid)
         self.assertEqual(second.interest_paid, second.interest)
+        self.assertLoanBookMatches()
+
+        # Overpayment: the rest of the second installment, then 10,000 prepaying the last ones.
+        outstanding = loan.principal_outstanding
+        principal_due = second.principal - second.principal_paid
+        loan.repay(second.amount_due + 10000, journal=self.cash)
+        self.assertTrue(second.paid)
+        self.assertAlmostEqual(loan.principal_outstanding, outstanding - principal_due - 10000, 2)
+        self.assertTrue(loan.installment_ids[-1].paid)
         self.assertLoanBookMatches()
 
         moves = self.env["account.move"].search_count([])

@@ -1,14 +1,10 @@
-import io
-from datetime import date
 from decimal import Decimal
-
-import xlsxwriter
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_repr
 
-from odoo.addons.sacco_savings.tools.xlsx import download_action
+from odoo.addons.sacco_savings.tools.xlsx import download_action, xlsx_workbook
 
 from sacco_core.exceptions import SaccoRuleError
 from sacco_core.loan_cost import effective_annual_rate, total_cost, total_interest
@@ -232,13 +228,6 @@ class SaccoLoanCalculator(models.TransientModel):
     def _xlsx_content(self):
         """A workbook with the schedule on one sheet and the method comparison on another."""
         self.ensure_one()
-        output = io.BytesIO()
-        workbook = xlsxwriter.Workbook(output, {"in_memory": True})
-        formats = {
-            "bold": workbook.add_format({"bold": True}),
-            "money": workbook.add_format({"num_format": "#,##0.00"}),
-            "day": workbook.add_format({"num_format": "yyyy-mm-dd"}),
-        }
         frequency = dict(self._fields["frequency"]._description_selection(self.env))
         title_rows = [
             (self.env._("Loan amount"), self.amount),
@@ -263,9 +252,7 @@ class SaccoLoanCalculator(models.TransientModel):
             (line.number, line.due_date, line.principal, line.interest, line.total, line.balance)
             for line in self.line_ids
         ]
-        _write_sheet(
-            workbook, formats, self.env._("Schedule"), title_rows, header, rows, (2, 3, 4, 5)
-        )
+        schedule = (self.env._("Schedule"), title_rows, header, rows, (2, 3, 4, 5))
         header = [
             self.env._("Method"),
             self.env._("First installment"),
@@ -283,28 +270,5 @@ class SaccoLoanCalculator(models.TransientModel):
             )
             for line in self.comparison_ids
         ]
-        _write_sheet(
-            workbook, formats, self.env._("Comparison"), title_rows[:6], header, rows, (1, 2, 3, 4)
-        )
-        workbook.close()
-        return output.getvalue()
-
-
-def _write_sheet(workbook, formats, name, title_rows, header, rows, money_columns):
-    """A sheet laid out like ``sacco_savings.tools.xlsx.xlsx_table``: title rows, a blank row,
-    the header and the rows, money columns with thousands and 2 decimals."""
-    sheet = workbook.add_worksheet(name)
-    for row, (label, value) in enumerate(title_rows):
-        sheet.write(row, 0, label, formats["bold"])
-        sheet.write(row, 1, value, formats["day"] if isinstance(value, date) else None)
-    header_row = len(title_rows) + 1
-    sheet.write_row(header_row, 0, header, formats["bold"])
-    sheet.freeze_panes(header_row + 1, 0)
-    for row, values in enumerate(rows, header_row + 1):
-        for column, value in enumerate(values):
-            if isinstance(value, date):
-                cell_format = formats["day"]
-            else:
-                cell_format = formats["money"] if column in money_columns else None
-            sheet.write(row, column, value, cell_format)
-    sheet.set_column(0, len(header) - 1, 18)
+        comparison = (self.env._("Comparison"), title_rows[:6], header, rows, (1, 2, 3, 4))
+        return xlsx_workbook([schedule, comparison])

@@ -1,0 +1,6 @@
+from . import (
+    sacco_loan_collection_report,
+    sacco_loan_disbursement_report,
+    sacco_loan_guarantor_exposure,
+    sacco_loan_portfolio_report,
+)

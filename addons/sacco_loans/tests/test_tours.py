@@ -1,0 +1,45 @@
+from odoo.tests import HttpCase, tagged
+
+from .common import SaccoLoansCommon
+
+APPLICATIONS = "/odoo/action-sacco_loans.sacco_loan_application_action"
+
+
+@tagged("post_install", "-at_install")
+class TestLoanTours(HttpCase, SaccoLoansCommon):
+    def test_application_approval_disbursement_and_teller_repayment(self):
+        """Loan officer applies with guarantors, the committee approves above the officers'
+        limit, the officer disburses, a teller takes a repayment: each in the web client."""
+        self.start_tour("/odoo", "sacco_loan_officer_application", login=self.officer.login)
+        app = self.env["sacco.loan.application"].search([("member_id", "=", self.member.id)])
+        self.assertEqual((app.state, app.amount, app.term), ("appraised", 110000, 12))
+        self.assertEqual(
+            sorted(app.guarantor_ids.mapped("member_id.name")),
+            ["Achieng Atieno", "Otieno Odhiambo"],
+        )
+        self.assertEqual(app.appraised_by_id, self.officer)
+
+        self.start_tour(
+            f"{APPLICATIONS}/{app.id}", "sacco_loan_committee_approval", login=self.committee.login
+        )
+        self.assertEqual((app.state, app.approved_by_id), ("approved", self.committee))
+        self.assertEqual(app.guarantor_ids.mapped("held_amount"), [55000, 55000])
+
+        self.start_tour(
+            f"{APPLICATIONS}/{app.id}", "sacco_loan_officer_disbursement", login=self.officer.login
+        )
+        loan = app.loan_id
+        self.assertEqual((app.state, loan.state, loan.principal), ("disbursed", "active", 110000))
+        self.assertAlmostEqual(
+            self._account(self.member, self.fosa).balance, loan.net_disbursed, places=2
+        )
+
+        self.start_tour(
+            f"/odoo/action-sacco_loans.sacco_loan_action/{loan.id}",
+            "sacco_loan_teller_repayment",
+            login=self.teller_a.login,
+        )
+        repaid = loan.interest_paid + loan.principal - loan.principal_outstanding
+        self.assertAlmostEqual(repaid, 5000, places=2)
+        self.assertTrue(loan.installment_ids[0].interest_paid)
+        self.assertLoanBookMatches()

@@ -1,0 +1,158 @@
+"""Benchmark: the nightly close of business of a loan book of N members and N loans in every
+state (performing, each SASRA arrears band, closed, written off, rescheduled), on real Odoo +
+PostgreSQL, against a bare SQL pass over the same rows.
+
+    python3 bench/bench_loans.py --n 100000 [--date 2026-10-31] [--db sacco_bench_loans]
+
+The loan book is written by sacco_loans/tools/loan_book_generator.py with set-based SQL. The
+close of business runs for ``--date`` (default: the last month end, so the month-end
+provisioning runs too), then a second time for the same date, which must change nothing.
+"""
+
+import argparse
+import os
+import subprocess
+import time
+from datetime import date, timedelta
+
+from common import environment, registry_for
+
+# The floor: what the standing phase reads, aggregated by one SELECT (no writes, no ORM).
+BARE_SQL = """
+SELECT count(*), sum(days), sum(principal), sum(interest), sum(penalty) FROM (
+    SELECT l.id,
+           COALESCE(%(as_of)s::date - MIN(i.due_date) FILTER (WHERE NOT i.paid), 0) AS days,
+           COALESCE(SUM(i.principal - i.principal_paid), 0) AS principal,
+           COALESCE(SUM(i.interest - i.interest_paid - i.interest_waived), 0) AS interest,
+           COALESCE(SUM(i.penalty - i.penalty_paid), 0) AS penalty
+      FROM sacco_loan l
+      LEFT JOIN sacco_loan_installment i ON i.loan_id = l.id AND i.due_date <= %(as_of)s
+     WHERE l.state = 'active'
+     GROUP BY l.id
+) standing
+"""
+
+# What a run wrote: a second run for the same date must leave all of it as it was.
+FOOTPRINT_SQL = """
+SELECT (SELECT count(*) FROM account_move), (SELECT count(*) FROM account_move_line),
+       (SELECT count(*) FROM sacco_loan_cob_charge), (SELECT count(*) FROM sacco_sms_message),
+       (SELECT max(write_date) FROM sacco_loan)
+"""
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", default="sacco_bench_loans", help="database (dropped, recreated)")
+    parser.add_argument("--n", "-n", type=int, default=100000, help="members and loans")
+    parser.add_argument(
+        "--date",
+        type=date.fromisoformat,
+        default=date.today().replace(day=1) - timedelta(days=1),
+        help="close of business date",
+    )
+    parser.add_argument("--profile", help="write a cProfile of the first run to this file")
+    parser.add_argument("--db-host", default=os.environ.get("PGHOST", "127.0.0.1"))
+    parser.add_argument("--db-user", default=os.environ.get("PGUSER", "postgres"))
+    args = parser.parse_args()
+    args.modules = "sacco_loans"
+    return args
+
+
+def seconds(function, *args):
+    start = time.perf_counter()
+    result = function(*args)
+    return result, time.perf_counter() - start
+
+
+def report_generation(env, args):
+    from odoo.addons.sacco_loans.tools.loan_book_generator import generate  # needs the addons path
+
+    counts, elapsed = seconds(generate, env, args.n, args.date)
+    env.cr.commit()
+    # As autovacuum would have by night: statistics, hint bits and visibility map set.
+    _done, vacuum = seconds(
+        subprocess.run,
+        ["vacuumdb", "--analyze", "--quiet", "-h", args.db_host, "-U", args.db_user, args.db],
+    )
+    rows = sum(counts.values())
+    for table, count in counts.items():
+        print(f"generated {table}: {count:,} rows")
+    print(f"generator: {rows:,} rows in {elapsed:.1f} s = {rows / elapsed:,.0f} rows/s")
+    print(f"VACUUM ANALYZE after it: {vacuum:.1f} s")
+    env.cr.execute(
+        "SELECT state, sasra_class, count(*) FROM sacco_loan GROUP BY 1, 2 ORDER BY 1, 2"
+    )
+    return counts
+
+
+def bare_pass(env, as_of):
+    env.cr.execute(BARE_SQL, {"as_of": as_of})  # warm the cache as the job finds it
+    _rows, elapsed = seconds(lambda: env.cr.execute(BARE_SQL, {"as_of": as_of}))
+    return elapsed
+
+
+def close_of_business(env, args):
+    Run = env["sacco.loan.cob.run"]
+    if not args.profile:
+        return seconds(Run.run_close_of_business, args.date)
+    import cProfile
+
+    profiler = cProfile.Profile()
+    result = profiler.runcall(seconds, Run.run_close_of_business, args.date)
+    profiler.dump_stats(args.profile)
+    return result
+
+
+def footprint(env):
+    env.cr.execute(FOOTPRINT_SQL)
+    return env.cr.fetchone()
+
+
+def report_book(env):
+    env.cr.execute(
+        "SELECT state, rescheduled, sasra_class, count(*) FROM sacco_loan GROUP BY 1, 2, 3 "
+        "ORDER BY 1, 2, 3"
+    )
+    for state, rescheduled, sasra_class, count in env.cr.fetchall():
+        flag = " rescheduled" if rescheduled else ""
+        print(f"  {state}{flag} {sasra_class}: {count:,}")
+
+
+def main():
+    args = parse_args()
+    registry = registry_for(args)
+    from odoo.addons.sacco_loans.models.sacco_loan_cob_run import PHASES  # needs the addons path
+
+    with environment(registry) as env:
+        report_generation(env, args)
+        floor = bare_pass(env, args.date)
+        run, elapsed = close_of_business(env, args)
+        print(
+            f"close of business {args.date}: {args.n:,} loans ({run.loan_count:,} active) "
+            f"in {elapsed:.2f} s = {args.n / elapsed:,.0f} loans/s "
+            f"({run.loan_count / elapsed:,.0f} active loans/s)"
+        )
+        for phase in PHASES:
+            print(f"  {phase:<13} {run[f'{phase}_seconds']:8.2f} s")
+        print(
+            f"  accruals {run.accrual_line_count:,}, penalties {run.penalty_line_count:,}, "
+            f"reminders {run.reminder_count:,}, moves {len(run.move_ids):,}, "
+            f"provision change {run.provision_change:,.2f}"
+        )
+        print(
+            f"bare SQL pass (one SELECT of the standing): {floor:.2f} s; "
+            f"job / bare SQL = {elapsed / floor:,.1f}x"
+        )
+        report_book(env)
+        before = footprint(env)
+        again, repeat = seconds(env["sacco.loan.cob.run"].run_close_of_business, args.date)
+        env.cr.commit()
+        unchanged = footprint(env) == before and again == run
+        print(
+            f"second run for {args.date}: {repeat:.3f} s, "
+            f"{'no-op' if unchanged else 'CHANGED SOMETHING'}"
+        )
+
+
+if __name__ == "__main__":
+    main()
