@@ -13,7 +13,7 @@ from sacco_core.money import to_money
 from sacco_core.recovery import recovery_plan
 from sacco_core.sms import sms_amount
 
-from .sacco_loan_application import COMMITTEE, OFFICER
+from .sacco_loan_application import COMMITTEE, DISBURSEMENT_CHANNELS, OFFICER
 from .sacco_loan_cob_run import COB_JOURNAL_CODE
 
 # The amounts a statement line shows and totals (besides the running balance).
@@ -50,9 +50,9 @@ class SaccoLoan(models.Model):
     interest_rate = fields.Float(string="Interest Rate (% a year)", digits=(16, 4), readonly=True)
     term = fields.Integer(string="Installments", readonly=True)
     disbursed_on = fields.Date(readonly=True)
-    disbursement_channel = fields.Selection(
-        [("fosa", "Member's FOSA Account"), ("cash", "Cash")], readonly=True
-    )
+    disbursement_channel = fields.Selection(DISBURSEMENT_CHANNELS, readonly=True)
+    disbursement_journal_id = fields.Many2one("account.journal", string="Paid From", readonly=True)
+    disbursement_reference = fields.Char(string="Cheque / Transfer Reference", readonly=True)
     processing_fee = fields.Monetary(readonly=True)
     insurance_fee = fields.Monetary(readonly=True)
     excise_duty = fields.Monetary(readonly=True)
@@ -154,6 +154,8 @@ class SaccoLoan(models.Model):
                 "term": app.term,
                 "disbursed_on": date,
                 "disbursement_channel": app.disbursement_channel,
+                "disbursement_journal_id": app.disbursement_journal_id.id,
+                "disbursement_reference": app.disbursement_reference,
                 "processing_fee": float(processing),
                 "insurance_fee": float(insurance),
                 "excise_duty": float(excise),
@@ -205,9 +207,9 @@ class SaccoLoan(models.Model):
             "in",
             [line for line in lines if line],
             self.disbursement_channel,
-            None,
+            self.disbursement_journal_id or None,
             self.disbursed_on,
-            label,
+            " ".join(filter(None, [label, self.disbursement_reference])),
         )
 
     def _line(self, account, label, debit=0.0, credit=0.0, loan=False):

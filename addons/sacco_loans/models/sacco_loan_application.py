@@ -16,6 +16,15 @@ from sacco_core.sms import sms_amount
 
 COMMITTEE = "sacco_base.sacco_base_group_credit_committee"
 OFFICER = "sacco_base.sacco_base_group_loan_officer"
+# How a loan reaches the member (M-Pesa B2C comes with sacco_mpesa).
+DISBURSEMENT_CHANNELS = [
+    ("fosa", "Member's FOSA Account"),
+    ("cash", "Cash"),
+    ("cheque", "Cheque"),
+    ("bank", "Bank Transfer"),
+]
+# Channels paid from a bank journal, with a cheque number or transfer reference.
+BANK_CHANNELS = ("cheque", "bank")
 
 
 def _money(value):
@@ -82,8 +91,15 @@ class SaccoLoanApplication(models.Model):
     approved_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     approved_on = fields.Datetime(readonly=True, copy=False)
     rejection_reason = fields.Text(readonly=True, copy=False)
-    disbursement_channel = fields.Selection(
-        [("fosa", "Member's FOSA Account"), ("cash", "Cash")], default="fosa", required=True
+    disbursement_channel = fields.Selection(DISBURSEMENT_CHANNELS, default="fosa", required=True)
+    disbursement_journal_id = fields.Many2one(
+        "account.journal",
+        string="Paid From",
+        domain="[('type', '=', 'bank'), ('company_id', '=', company_id)]",
+        help="The bank account a cheque or a bank transfer is paid from.",
+    )
+    disbursement_reference = fields.Char(
+        string="Cheque / Transfer Reference", help="The cheque number or the bank's reference."
     )
     loan_id = fields.Many2one("sacco.loan", readonly=True, copy=False)
     topup_loan_id = fields.Many2one(
@@ -369,6 +385,7 @@ class SaccoLoanApplication(models.Model):
     def _disburse(self, date=None):
         """Create and disburse the loans; returns them."""
         self._check_state("approved")
+        self._check_disbursement_channel()
         for app in self:
             loan = self.env["sacco.loan"]._disburse_application(
                 app, date or fields.Date.context_today(self)
@@ -379,6 +396,13 @@ class SaccoLoanApplication(models.Model):
                 "sacco_loans.sacco_sms_template_loan_disbursed", app.member_id
             )
         return self.loan_id
+
+    def _check_disbursement_channel(self):
+        for app in self.filtered(lambda app: app.disbursement_channel in BANK_CHANNELS):
+            if not app.disbursement_journal_id:
+                raise UserError(self.env._("Choose the bank account %s is paid from.", app.name))
+            if app.disbursement_channel == "cheque" and not app.disbursement_reference:
+                raise UserError(self.env._("Enter the cheque number of %s.", app.name))
 
     def action_open_loan(self):
         self.ensure_one()

@@ -1,5 +1,7 @@
 from odoo import fields, models, tools
 
+from ..models.sacco_loan_application import DISBURSEMENT_CHANNELS
+
 
 class SaccoLoanDisbursementReport(models.Model):
     """Disbursement register: every disbursed loan with its fees and the net paid out."""
@@ -39,9 +41,7 @@ class SaccoLoanDisbursementReport(models.Model):
     member_id = fields.Many2one("sacco.member", readonly=True)
     topup_loan_id = fields.Many2one("sacco.loan", string="Topped-up Loan", readonly=True)
     disbursed_on = fields.Date(readonly=True)
-    disbursement_channel = fields.Selection(
-        [("fosa", "Member's FOSA Account"), ("cash", "Cash")], string="Channel", readonly=True
-    )
+    disbursement_channel = fields.Selection(DISBURSEMENT_CHANNELS, string="Channel", readonly=True)
     principal = fields.Monetary(readonly=True)
     processing_fee = fields.Monetary(readonly=True)
     insurance_fee = fields.Monetary(readonly=True)

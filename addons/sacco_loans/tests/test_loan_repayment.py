@@ -35,6 +35,38 @@ class TestLoanRepayment(SaccoLoansCommon):
         self.assertEqual(sum(income.mapped("credit")), 200)
         self.assertLoanBookMatches()
 
+    def test_cheque_disbursement_from_a_bank_journal(self):
+        bank = self.env["account.journal"].create(
+            {"name": "Test Bank", "code": "TBNK", "type": "bank", "company_id": self.company.id}
+        )
+        app = self._application(
+            member=self.other, product=self.emergency, amount=12000, term=3, guarantors=()
+        )
+        app.disbursement_channel = "cheque"
+        app.action_submit()
+        app.action_appraise()
+        app.with_user(self.officer).action_approve()
+        moves = self.env["account.move"].search_count([])
+        with self.assertRefused(UserError, "bank account"):
+            app._disburse(date=self.today)
+        app.disbursement_journal_id = bank
+        with self.assertRefused(UserError, "cheque number"):
+            app._disburse(date=self.today)
+        self.assertEqual(self.env["account.move"].search_count([]), moves)
+        self.assertEqual(app.state, "approved")
+        app.disbursement_reference = "000451"
+        loan = app._disburse(date=self.today)
+        paid = self.env["account.move.line"].search(
+            [("account_id", "=", bank.default_account_id.id), ("parent_state", "=", "posted")]
+        )
+        self.assertEqual(sum(paid.mapped("credit")), loan.net_disbursed)
+        self.assertEqual(paid.move_id.journal_id, bank)
+        self.assertIn("000451", paid.name)
+        self.assertEqual(
+            (loan.disbursement_journal_id, loan.disbursement_reference), (bank, "000451")
+        )
+        self.assertLoanBookMatches()
+
     def test_repayment_from_fosa(self):
         loan = self._disbursed_loan()
         fosa = self._account(self.member, self.fosa)
