@@ -1,4 +1,8 @@
-from odoo.tests import HttpCase, tagged
+from datetime import timedelta
+
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from odoo.addons.sacco_base.tests.common import ACCOUNTANT, MANAGER
 
 from .common import SaccoLoansCommon
 
@@ -43,3 +47,38 @@ class TestLoanTours(HttpCase, SaccoLoansCommon):
         self.assertAlmostEqual(repaid, 5000, places=2)
         self.assertTrue(loan.installment_ids[0].interest_paid)
         self.assertLoanBookMatches()
+
+
+# Portfolio screens and the views each opens with, as a loan manager sees them.
+PORTFOLIO_SCREENS = {
+    "sacco_loan_portfolio_report_action": ("pivot", "graph", "list"),
+    "sacco_loan_aging_report_action": ("pivot", "graph", "list"),
+    "sacco_loan_arrears_report_action": ("list", "pivot"),
+    "sacco_loan_disbursement_report_action": ("list", "pivot"),
+    "sacco_loan_collection_report_action": ("list", "pivot", "graph"),
+    "sacco_loan_guarantor_exposure_action": ("list",),
+    "sacco_loan_cob_run_action": ("list", "form"),
+    "sacco_loan_import_action": ("list", "form"),
+    "sacco_loan_report_print_action": ("form",),
+}
+
+
+@tagged("post_install", "-at_install")
+class TestLoanScreens(HttpCase, SaccoLoansCommon):
+    def test_portfolio_screens_render_in_the_web_client(self):
+        loan = self._disbursed_loan(date=self.today - timedelta(days=45))
+        self.env["sacco.loan.cob.run"].run_close_of_business(self.today, self.company)
+        self.assertEqual(loan.sasra_class, "watch")
+        manager = new_test_user(
+            self.env,
+            "sacco.loans.manager",
+            groups=",".join((MANAGER, ACCOUNTANT)),
+        )
+        for action, view_types in PORTFOLIO_SCREENS.items():
+            for view_type in view_types:
+                with self.subTest(action=action, view_type=view_type):
+                    self.start_tour(
+                        f"/odoo/action-sacco_loans.{action}?view_type={view_type}",
+                        "sacco_loans_view_renders",
+                        login=manager.login,
+                    )

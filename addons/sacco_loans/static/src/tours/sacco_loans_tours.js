@@ -79,3 +79,9 @@ registry.category("web_tour.tours").add("sacco_loan_teller_repayment", {
         { trigger: "body:not(:has(.modal))" },
     ],
 });
+
+// Opens on the action and view the test puts in the URL; the web client fails the tour on
+// any error while loading, rendering or fetching the view's data.
+registry.category("web_tour.tours").add("sacco_loans_view_renders", {
+    steps: () => [{ trigger: ".o_view_controller" }],
+});
