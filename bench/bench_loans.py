@@ -118,6 +118,21 @@ def report_book(env):
         print(f"  {state}{flag} {sasra_class}: {count:,}")
 
 
+def report_run(run, elapsed, n, phases):
+    print(
+        f"close of business {run.date}: {n:,} loans ({run.loan_count:,} active) "
+        f"in {elapsed:.2f} s = {n / elapsed:,.0f} loans/s "
+        f"({run.loan_count / elapsed:,.0f} active loans/s)"
+    )
+    for phase in phases:
+        print(f"  {phase:<13} {run[f'{phase}_seconds']:8.2f} s")
+    print(
+        f"  accruals {run.accrual_line_count:,}, penalties {run.penalty_line_count:,}, "
+        f"reminders {run.reminder_count:,}, moves {len(run.move_ids):,}, "
+        f"provision change {run.provision_change:,.2f}"
+    )
+
+
 def main():
     args = parse_args()
     registry = registry_for(args)
@@ -127,31 +142,25 @@ def main():
         report_generation(env, args)
         floor = bare_pass(env, args.date)
         run, elapsed = close_of_business(env, args)
-        print(
-            f"close of business {args.date}: {args.n:,} loans ({run.loan_count:,} active) "
-            f"in {elapsed:.2f} s = {args.n / elapsed:,.0f} loans/s "
-            f"({run.loan_count / elapsed:,.0f} active loans/s)"
-        )
-        for phase in PHASES:
-            print(f"  {phase:<13} {run[f'{phase}_seconds']:8.2f} s")
-        print(
-            f"  accruals {run.accrual_line_count:,}, penalties {run.penalty_line_count:,}, "
-            f"reminders {run.reminder_count:,}, moves {len(run.move_ids):,}, "
-            f"provision change {run.provision_change:,.2f}"
-        )
+        report_run(run, elapsed, args.n, PHASES)
         print(
             f"bare SQL pass (one SELECT of the standing): {floor:.2f} s; "
             f"job / bare SQL = {elapsed / floor:,.1f}x"
         )
         report_book(env)
         before = footprint(env)
-        again, repeat = seconds(env["sacco.loan.cob.run"].run_close_of_business, args.date)
+        Run = env["sacco.loan.cob.run"]
+        again, repeat = seconds(Run.run_close_of_business, args.date)
         env.cr.commit()
         unchanged = footprint(env) == before and again == run
         print(
             f"second run for {args.date}: {repeat:.3f} s, "
             f"{'no-op' if unchanged else 'CHANGED SOMETHING'}"
         )
+        # The night after: only what changed overnight is written (loans in arrears age a day).
+        following = args.date + timedelta(days=1)
+        if following <= date.today():
+            report_run(*seconds(Run.run_close_of_business, following), args.n, PHASES)
 
 
 if __name__ == "__main__":
