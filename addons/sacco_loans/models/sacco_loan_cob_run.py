@@ -321,73 +321,66 @@ class SaccoLoanCobRun(models.Model):
         self.loan_count = self.env.cr.fetchone()[0]
 
     def _phase_accrual(self):
-        self.env.flush_all()
-        self.env.cr.execute(
+        params = {"stop": self.company_id.sacco_cob_stop_accrual}
+        self._charge_installments(
+            "accrual",
             ACCRUAL_SQL,
-            {
-                "run": self.id,
-                "company": self.company_id.id,
-                "as_of": self.date,
-                "stop": self.company_id.sacco_cob_stop_accrual,
-            },
-        )
-        charges = self.env.cr.fetchall()
-        self._post_charges(
-            charges,
+            params,
             self.env._("Interest accrual"),
             lambda product: product._interest_receivable_account(),
             lambda product: product._interest_income_account(),
-        )
-        self.env.cr.execute(
-            """
-            UPDATE sacco_loan_installment i
-               SET interest_receivable = COALESCE(i.interest_receivable, 0) + c.amount
-              FROM sacco_loan_cob_charge c
-             WHERE c.installment_id = i.id AND c.id = ANY(%s)
-            """,
-            [[charge[0] for charge in charges]],
-        )
-        self.env["sacco.loan.installment"].invalidate_model(["interest_receivable"])
-        self.write(
-            {
-                "accrual_line_count": len(charges),
-                "accrual_amount": float(sum(charge[2] for charge in charges)),
-            }
+            ["interest_receivable"],
         )
 
     def _phase_penalties(self):
-        self.env.flush_all()
-        self.env.cr.execute(
-            PENALTY_SQL, {"run": self.id, "company": self.company_id.id, "as_of": self.date}
-        )
-        charges = self.env.cr.fetchall()
-        self._post_charges(
-            charges,
+        # A penalty only falls on an unpaid installment, which it leaves unpaid.
+        charges = self._charge_installments(
+            "penalty",
+            PENALTY_SQL,
+            {},
             self.env._("Penalty"),
             lambda product: product._penalty_receivable_account(),
             lambda product: product._penalty_income_account(),
+            ["penalty", "amount_due"],
         )
-        # A penalty only falls on an unpaid installment, which it leaves unpaid.
-        self.env.cr.execute(
-            """
-            UPDATE sacco_loan_installment i
-               SET penalty = COALESCE(i.penalty, 0) + c.amount,
-                   amount_due = COALESCE(i.amount_due, 0) + c.amount
-              FROM sacco_loan_cob_charge c
-             WHERE c.installment_id = i.id AND c.id = ANY(%s)
-            """,
-            [[charge[0] for charge in charges]],
-        )
-        self.env["sacco.loan.installment"].invalidate_model(["penalty", "amount_due"])
         loan_ids = list({charge[1] for charge in charges})
         if loan_ids:
             self._update_standing(self.company_id, self.date, loan_ids)
+
+    def _charge_installments(self, kind, sql, params, label, debit, credit, columns):
+        """Log the night's charges (``sql`` inserts them and returns the new (charge id, loan
+        id, amount) rows), post them, add each to ``columns`` of its installment and count
+        them on the run as ``kind``. Returns the new charges."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            sql, {"run": self.id, "company": self.company_id.id, "as_of": self.date, **params}
+        )
+        charges = self.env.cr.fetchall()
+        self._post_charges(charges, label, debit, credit)
+        increments = SQL(", ").join(
+            SQL(
+                "%s = COALESCE(%s, 0) + c.amount",
+                SQL.identifier(column),
+                SQL.identifier("i", column),
+            )
+            for column in columns
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE sacco_loan_installment i SET %s FROM sacco_loan_cob_charge c "
+                "WHERE c.installment_id = i.id AND c.id = ANY(%s)",
+                increments,
+                [charge[0] for charge in charges],
+            )
+        )
+        self.env["sacco.loan.installment"].invalidate_model(columns)
         self.write(
             {
-                "penalty_line_count": len(charges),
-                "penalty_amount": float(sum(charge[2] for charge in charges)),
+                f"{kind}_line_count": len(charges),
+                f"{kind}_amount": float(sum(charge[2] for charge in charges)),
             }
         )
+        return charges
 
     def _phase_provisioning(self):
         """On the last day of a month, bring the loan-loss provision to the required total."""
