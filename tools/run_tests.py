@@ -6,8 +6,9 @@ Runs, from the repository root:
 1. ``pip install -r requirements.txt -r test-requirements.txt`` (skip with ``--no-install``);
 2. the framework-free ``sacco_core`` pytest suite, plus ``tests/`` at the repo root when it
    holds test files (results read from ``--junitxml`` files, not from the screen);
-3. the Odoo suite: a fresh database ``sacco_test_<timestamp>``, every ``sacco_*`` add-on of
-   ``addons/`` installed with demo data and ``--test-enable``, then the Odoo log is parsed.
+3. the Odoo suite: a fresh database ``sacco_test_<timestamp>``; the add-ons ours depend on
+   (account, OCA...) are installed first without tests, then every ``sacco_*`` add-on of
+   ``addons/`` with demo data and ``--test-enable``; then the Odoo log is parsed.
    Skipped, loudly, when ``odoo`` is not importable by this python.
 
 The Odoo suite fails when Odoo exits non-zero, when any test fails or errors, when no test
@@ -25,6 +26,7 @@ Environment: PGHOST (default 127.0.0.1), PGPORT (5432), PGUSER (postgres), PGPAS
 from __future__ import annotations
 
 import argparse
+import ast
 import os
 import re
 import shutil
@@ -224,6 +226,25 @@ def find_addons(addons_dir: Path) -> list[str]:
     )
 
 
+def external_dependencies(addons_dir: Path, modules: list[str]) -> list[str]:
+    """The add-ons outside ``addons_dir`` that ``modules`` depend on, directly or through
+    other add-ons of ``addons_dir`` (e.g. account, mail, OCA add-ons)."""
+    seen: set[str] = set()
+    external: set[str] = set()
+    todo = list(modules)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        manifest = addons_dir / name / "__manifest__.py"
+        if not manifest.exists():
+            external.add(name)
+            continue
+        todo.extend(ast.literal_eval(manifest.read_text(encoding="utf-8")).get("depends", []))
+    return sorted(external)
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -420,8 +441,14 @@ def run_odoo(args, addons_dir: Path, core_dir: Path) -> Part:
         # Odoo must import the sacco_core of this checkout, not a stale installed copy.
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(core_dir), env.get("PYTHONPATH")]))
 
+    # Dependencies first, without tests (as OCA's CI does): --test-enable imports the
+    # tests of every add-on it installs, and core add-ons' tests import test-only
+    # add-ons that a trimmed Odoo source (../shared/odoo) does not ship.
+    deps = external_dependencies(addons_dir, modules)
+    deps_cmd = [a for a in cmd if not a.startswith("--test-")]
+    deps_cmd[deps_cmd.index("-i") + 1] = ",".join(deps)
+
     say("")
-    say("$ " + " ".join(shown))
     say(f"Odoo log (full, INFO level): {logfile}")
     say("Streaming WARNING and above:")
     if logfile.exists():
@@ -429,16 +456,14 @@ def run_odoo(args, addons_dir: Path, core_dir: Path) -> Part:
     follower = LogFollower(logfile)
     follower.start()
     t0 = time.time()
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env)
     try:
-        rc = proc.wait()
-    except KeyboardInterrupt:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        raise
+        rc = 0
+        if deps:
+            say("$ " + " ".join(a for a in deps_cmd if not a.startswith("--db_password")))
+            rc = run_odoo_process(deps_cmd, env)
+        if rc == 0:
+            say("$ " + " ".join(shown))
+            rc = run_odoo_process(cmd, env)
     finally:
         follower.stop()
         if args.keep_db:
@@ -452,6 +477,19 @@ def run_odoo(args, addons_dir: Path, core_dir: Path) -> Part:
 
     analyse_odoo_log(part, rc, logfile, db)
     return part
+
+
+def run_odoo_process(cmd: list[str], env: dict[str, str]) -> int:
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        raise
 
 
 def analyse_odoo_log(part: Part, rc: int, logfile: Path, db: str) -> None:
