@@ -19,7 +19,7 @@ logged.
 """
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
@@ -424,10 +424,10 @@ def step(state: UssdState | None, user_input: str | None, view: MemberView | Non
     if state is None or not state.screen:
         return _start(view, state.language if state else ENGLISH)
     state = replace(state, trail=(*state.trail, state.screen))
-    if state.screen == ENDED:
-        return _end(state, "goodbye")
     if view is None:
         return _end(state, "unknown_phone")
+    if state.screen == ENDED:
+        return _end(state, "goodbye")
     if view.locked and (state.authenticated or state.screen not in _RESET_SCREENS):
         return _end(state, "locked_end")
     entry = (user_input or "").strip()
@@ -450,6 +450,36 @@ def refuse(refused: Step, reason: str, view: MemberView, attempts_left: int | No
     if reason in (WRONG_PIN, WRONG_OTP):
         reason = ACCESS_LOCKED if reason == WRONG_PIN else OTP_EXPIRED
     return _end(state, _FINAL_REFUSALS.get(reason, "failed"))
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why the caller could not carry out an action (a reason constant of this module), and
+    the PIN or code tries left where that applies."""
+
+    reason: str
+    attempts_left: int | None = None
+
+
+def advance(
+    state: UssdState | None,
+    inputs: Sequence[str],
+    view: MemberView | None,
+    execute: Callable[[Action], Refusal | None],
+) -> Step | None:
+    """Feed the gateway's ``inputs`` (all of the session so far) that ``state`` has not
+    seen yet to the engine, one by one, calling ``execute`` for each action (it returns a
+    ``Refusal`` when it could not act). None when there is nothing new: the gateway re-sent
+    a request already answered, to be answered again with the stored reply."""
+    if state is not None and len(inputs) <= len(state.trail):
+        return None
+    result = step(None, None, view) if state is None else Step("", state)
+    for entry in inputs[len(result.state.trail) :]:
+        result = step(result.state, entry, view)
+        refusal = execute(result.action) if result.action is not None else None
+        if refusal is not None:
+            result = refuse(result, refusal.reason, view, refusal.attempts_left)
+    return result
 
 
 def render(state: UssdState, view: MemberView, notice: str | None = None) -> str:

@@ -5,7 +5,7 @@ Africa's Talking POSTs the form fields ``sessionId``, ``serviceCode``, ``phoneNu
 ``USSDCODE``, ``MSISDN``, ``INPUT`` (and sometimes ``NETWORK``). In both, the text holds
 every input of the session so far joined by ``*`` (empty on the first request); on a shared
 code the aggregator's first input is the SACCO's extension. Both become one
-``UssdRequest``, whose ``inputs`` feed ``ussd.step`` one at a time.
+``UssdRequest``, whose ``inputs`` go to ``ussd.advance``.
 """
 
 from collections.abc import Mapping, Sequence
@@ -69,13 +69,6 @@ def parse_gateway_request(query: Mapping[str, str], shared_code: bool = False) -
         inputs=inputs,
         extension=extension,
     )
-
-
-def pending_inputs(inputs: Sequence[str], trail: Sequence[str]) -> tuple[str, ...]:
-    """The inputs not yet given to the engine: the state's ``trail`` has one screen per
-    input consumed. Empty when the gateway re-sends a request already answered (reply
-    with the stored reply, act on nothing again)."""
-    return tuple(inputs[len(trail) :])
 
 
 def mask_inputs(inputs: Sequence[str], trail: Sequence[str]) -> tuple[str, ...]:

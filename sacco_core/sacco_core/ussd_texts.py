@@ -137,7 +137,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "loan_amount": (
         "{name}\nYou qualify for up to KES {maximum}\nEnter amount (min KES {minimum}):",
-        "{name}\nUnastahili hadi KES {maximum}\nWeka kiasi (chini KES {minimum}):",
+        "{name}\nUnastahili hadi KES {maximum}\nWeka kiasi (angalau KES {minimum}):",
     ),
     "not_eligible": (
         "{name}\nYou do not qualify for this loan now.",
@@ -169,7 +169,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "guarantee_amount": (
         "Enter amount to guarantee (max KES {maximum}):",
-        "Weka kiasi cha kudhamini (juu KES {maximum}):",
+        "Weka kiasi cha kudhamini (hadi KES {maximum}):",
     ),
     "no_free_deposits": (
         "You have no free deposits to guarantee with.",
@@ -177,7 +177,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "guarantee_confirm": (
         "Guarantee KES {amount} for {name}?\nEnter PIN to confirm:",
-        "Dhamini KES {amount} kwa {name}?\nWeka PIN kuthibitisha:",
+        "Mdhamini {name} kwa KES {amount}?\nWeka PIN kuthibitisha:",
     ),
     "decline_confirm": (
         "Decline the request from {name}?\nEnter PIN to confirm:",
@@ -185,7 +185,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "guarantee_accepted": (
         "You have guaranteed KES {amount} for {name}. You will get an SMS.",
-        "Umedhamini KES {amount} kwa {name}. Utapokea SMS.",
+        "Umemdhamini {name} kwa KES {amount}. Utapokea SMS.",
     ),
     "guarantee_declined": (
         "You have declined to guarantee {name}.",
@@ -215,7 +215,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     # Notices shown above a screen shown again
     "pin_set": ("Your PIN is set.", "PIN yako imewekwa."),
     "pin_changed": ("Your PIN has been changed.", "PIN yako imebadilishwa."),
-    "language_set": ("Language set to English.", "Lugha imewekwa Kiswahili."),
+    "language_set": ("Language set to English.", "Lugha sasa ni Kiswahili."),
     "invalid_choice": ("Invalid choice.", "Chaguo si sahihi."),
     "not_number": ("Enter numbers only.", "Weka tarakimu pekee."),
     "whole_shillings": ("Enter whole shillings, no cents.", "Weka shilingi kamili bila senti."),
@@ -229,7 +229,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "pin_format": ("The PIN must be 4 digits.", "PIN lazima iwe tarakimu 4."),
     "pin_weak": (
         "That PIN is easy to guess. Choose another.",
-        "PIN hiyo ni rahisi. Chagua nyingine.",
+        "PIN hiyo ni rahisi kukisia. Chagua nyingine.",
     ),
     "pin_mismatch": ("The PINs did not match.", "PIN hazikulingana."),
     "wrong_pin": ("Wrong PIN. {count} tries left.", "PIN si sahihi. Majaribio {count} yamebaki."),

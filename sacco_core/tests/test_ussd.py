@@ -857,7 +857,7 @@ def test_language_is_chosen_and_carried_by_the_state():
     view = small_view()
     result = signed_in(view, "8", "2", "2")
     assert result.action == SetLanguage("sw")
-    assert result.reply.startswith("CON Lugha imewekwa Kiswahili.\nMenyu kuu\n1 Salio")
+    assert result.reply.startswith("CON Lugha sasa ni Kiswahili.\nMenyu kuu\n1 Salio")
     assert result.state.language == "sw"
     assert step(result.state, "0", view).reply == "END Asante kwa kutumia huduma zetu."
     back = step(result.state, "8", view)

@@ -1,8 +1,11 @@
+from decimal import Decimal
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sacco_core.ussd import UssdState, step
+from sacco_core import ussd
+from sacco_core.ussd import QueueStkDeposit, Refusal, VerifyPin, advance
 from sacco_core.ussd_requests import (
     MASK,
     MalformedUssdRequest,
@@ -11,7 +14,6 @@ from sacco_core.ussd_requests import (
     masked_text,
     parse_at_request,
     parse_gateway_request,
-    pending_inputs,
     split_text,
 )
 from tests.test_ussd import small_view
@@ -88,11 +90,10 @@ def test_aggregator_request_without_a_field(missing):
 
 
 def session(view, inputs):
-    """Run a whole gateway session the way an add-on does: one new input per request."""
-    state = step(None, None, view).state
+    """Run a whole gateway session the way an add-on does: one request per input."""
+    state = advance(None, (), view, lambda action: None).state
     for index in range(1, len(inputs) + 1):
-        for entry in pending_inputs(inputs[:index], state.trail):
-            state = step(state, entry, view).state
+        state = advance(state, inputs[:index], view, lambda action: None).state
     return state
 
 
@@ -122,12 +123,33 @@ def test_inputs_the_engine_has_not_seen_are_masked():
     assert mask_inputs(("4826", "1"), ()) == (MASK, MASK)
 
 
-def test_pending_inputs_detects_redelivery():
+def test_advance_answers_a_resent_request_with_nothing_new():
+    view, done = small_view(), []
+    first = advance(None, (), view, done.append)
+    assert first.reply.startswith("CON Welcome Achieng.")
+    assert advance(first.state, (), view, done.append) is None
+    state = advance(first.state, ("4826", "3", "1", "500"), view, done.append).state
+    assert done == [VerifyPin("4826"), QueueStkDeposit("account", "fosa", Decimal("500.00"))]
+    assert advance(state, ("4826", "3", "1", "500"), view, done.append) is None
+    assert len(done) == 2  # the STK push is queued once, whatever the gateway re-sends
+
+
+def test_advance_applies_refusals():
     view = small_view()
-    state = session(view, ("4826", "3"))
-    assert pending_inputs(("4826", "3"), state.trail) == ()
-    assert pending_inputs(("4826", "3", "1"), state.trail) == ("1",)
-    assert pending_inputs((), UssdState().trail) == ()
+    start = advance(None, (), view, lambda action: None).state
+    wrong = advance(start, ("1111",), view, lambda action: Refusal(ussd.WRONG_PIN, 2))
+    assert wrong.reply.startswith("CON Wrong PIN. 2 tries left.")
+    locked = advance(wrong.state, ("1111", "2222"), view, lambda a: Refusal(ussd.ACCESS_LOCKED))
+    assert locked.reply.startswith("END Wrong PIN 3 times")
+
+
+def test_advance_replays_a_whole_session_when_the_state_was_lost():
+    view = small_view()
+    result = advance(None, ("4826", "1"), view, lambda action: None)
+    assert result.reply.startswith("CON Balances (KES)")
+    assert result.state.trail == ("pin", "home")
+    unknown = advance(None, ("1",), None, lambda action: None)
+    assert unknown.reply.startswith("END This phone number is not registered")
 
 
 @given(st.lists(st.text(alphabet="0123456789*#", max_size=6), max_size=10))
