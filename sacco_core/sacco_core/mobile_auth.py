@@ -73,9 +73,43 @@ def check_pin(
     return pin
 
 
-def pin_attempts_left(failures: int, allowed: int = MAX_PIN_ATTEMPTS) -> int:
-    """Attempts left after ``failures`` consecutive wrong PINs; 0 means locked."""
-    return max(allowed - failures, 0)
+PIN_OK = "ok"
+PIN_WRONG = "wrong_pin"
+PIN_LOCKED = "locked"
+
+
+@dataclass(frozen=True)
+class PinCheck:
+    """The outcome of a PIN attempt: ``failures`` is the new count of consecutive wrong
+    PINs to store, ``lock_now`` says this attempt locks the member (send the SMS alert)."""
+
+    outcome: str
+    failures: int
+    attempts_left: int
+    lock_now: bool = False
+
+
+def pin_attempt(
+    matches: bool, failures: int, locked: bool, allowed: int = MAX_PIN_ATTEMPTS
+) -> PinCheck:
+    """Apply the lockout rule to one PIN attempt: a locked member stays locked whatever
+    the PIN; a good PIN clears the failures; the ``allowed``-th wrong PIN in a row locks."""
+    if locked:
+        return PinCheck(PIN_LOCKED, failures, 0)
+    if matches:
+        return PinCheck(PIN_OK, 0, allowed)
+    left = max(allowed - failures - 1, 0)
+    return PinCheck(PIN_WRONG if left else PIN_LOCKED, failures + 1, left, lock_now=not left)
+
+
+def sign_in_error(check: PinCheck, device_trusted: bool) -> str | None:
+    """The error code of an app sign-in (None: sign in). The PIN is judged first, so a new
+    device is only offered an SMS code once the PIN is right."""
+    if check.outcome == PIN_LOCKED:
+        return "account_locked"
+    if check.outcome == PIN_WRONG:
+        return "invalid_credentials"
+    return None if device_trusted else "device_not_verified"
 
 
 def _is_trivial(pin: str) -> bool:

@@ -25,7 +25,7 @@ from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from sacco_core.exceptions import SaccoRuleError
-from sacco_core.mobile_auth import pin_problem
+from sacco_core.mobile_auth import PIN_LOCKED, PIN_WRONG, pin_problem
 from sacco_core.savings import ChargeTier, excise_duty, withdrawal_charge
 from sacco_core.ussd_texts import (
     CONTINUE,
@@ -103,9 +103,10 @@ MAX_CHOICES = 97  # list numbers stop below the "98 More" key
 STATEMENT_MONTHS = (1, 3, 6, 12)
 USSD_PIN_LENGTH = 4
 
-# Reasons an action can be refused with (see ``refuse``).
-WRONG_PIN = "wrong_pin"
-ACCESS_LOCKED = "locked"
+# Reasons an action can be refused with (see ``refuse``); a PIN check's outcome
+# (``mobile_auth.pin_attempt``) is one as it is.
+WRONG_PIN = PIN_WRONG
+ACCESS_LOCKED = PIN_LOCKED
 WRONG_OTP = "wrong_otp"
 OTP_EXPIRED = "otp_expired"
 ID_MISMATCH = "id_mismatch"
@@ -428,6 +429,8 @@ def step(state: UssdState | None, user_input: str | None, view: MemberView | Non
         return _end(state, "unknown_phone")
     if state.screen == ENDED:
         return _end(state, "goodbye")
+    if state.screen not in _SCREENS:  # a state stored by another version of the menus
+        return _end(state, "failed")
     if view.locked and (state.authenticated or state.screen not in _RESET_SCREENS):
         return _end(state, "locked_end")
     entry = (user_input or "").strip()

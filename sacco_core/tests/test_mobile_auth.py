@@ -27,10 +27,11 @@ from sacco_core.mobile_auth import (
     issue_refresh,
     otp_digest,
     otp_send_allowed,
-    pin_attempts_left,
+    pin_attempt,
     pin_problem,
     request_fingerprint,
     rotate_refresh,
+    sign_in_error,
     sliding_window,
     take_token,
     token_digest,
@@ -87,8 +88,30 @@ def test_pin_lengths_are_configurable_and_the_message_says_them():
     assert pin_problem(4826) == "format"
 
 
-def test_pin_attempts_left():
-    assert [pin_attempts_left(failures) for failures in range(5)] == [3, 2, 1, 0, 0]
+def test_three_wrong_pins_in_a_row_lock():
+    first = pin_attempt(False, 0, locked=False)
+    assert first == auth.PinCheck(auth.PIN_WRONG, 1, 2)
+    second = pin_attempt(False, first.failures, locked=False)
+    assert second == auth.PinCheck(auth.PIN_WRONG, 2, 1)
+    third = pin_attempt(False, second.failures, locked=False)
+    assert third == auth.PinCheck(auth.PIN_LOCKED, 3, 0, lock_now=True)
+
+
+def test_a_good_pin_clears_failures_but_not_a_lock():
+    assert pin_attempt(True, 2, locked=False) == auth.PinCheck(auth.PIN_OK, 0, 3)
+    assert pin_attempt(True, 3, locked=True) == auth.PinCheck(auth.PIN_LOCKED, 3, 0)
+    assert pin_attempt(False, 3, locked=True).lock_now is False
+    assert pin_attempt(False, 0, locked=False, allowed=1).lock_now
+
+
+def test_sign_in_error():
+    ok, wrong = pin_attempt(True, 0, False), pin_attempt(False, 0, False)
+    assert sign_in_error(ok, device_trusted=True) is None
+    assert sign_in_error(ok, device_trusted=False) == "device_not_verified"
+    assert sign_in_error(wrong, device_trusted=False) == "invalid_credentials"
+    assert sign_in_error(pin_attempt(True, 3, True), True) == "account_locked"
+    for code in ("device_not_verified", "invalid_credentials", "account_locked"):
+        assert code in auth.ERRORS
 
 
 # OTP ---------------------------------------------------------------------------------

@@ -870,6 +870,11 @@ def test_after_the_end_any_input_says_goodbye():
     assert step(ended.state, "1", small_view()).reply == "END Thank you for banking with us."
 
 
+def test_a_state_from_another_version_ends_politely():
+    state = UssdState(screen="screen_of_an_old_version", authenticated=True)
+    assert step(state, "1", small_view()).reply.startswith("END Sorry, we could not")
+
+
 def test_final_replies_for_the_caller():
     assert ussd.final_reply("expired") == "END Your session has expired. Please dial again."
     assert ussd.final_reply("failed", "sw").startswith("END Samahani")

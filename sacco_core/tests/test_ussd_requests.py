@@ -5,6 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sacco_core import ussd
+from sacco_core.mobile_auth import pin_attempt
 from sacco_core.ussd import QueueStkDeposit, Refusal, VerifyPin, advance
 from sacco_core.ussd_requests import (
     MASK,
@@ -141,6 +142,18 @@ def test_advance_applies_refusals():
     assert wrong.reply.startswith("CON Wrong PIN. 2 tries left.")
     locked = advance(wrong.state, ("1111", "2222"), view, lambda a: Refusal(ussd.ACCESS_LOCKED))
     assert locked.reply.startswith("END Wrong PIN 3 times")
+
+
+def test_a_pin_check_outcome_is_a_refusal_reason():
+    view = small_view()
+    start = advance(None, (), view, lambda action: None).state
+
+    def check(failures):
+        outcome = pin_attempt(False, failures, locked=False)
+        return lambda action: Refusal(outcome.outcome, outcome.attempts_left)
+
+    assert advance(start, ("1111",), view, check(0)).reply.startswith("CON Wrong PIN. 2 tries")
+    assert advance(start, ("1111",), view, check(2)).reply.startswith("END Wrong PIN 3 times")
 
 
 def test_advance_replays_a_whole_session_when_the_state_was_lost():
