@@ -10,6 +10,7 @@ code the aggregator's first input is the SACCO's extension. Both become one
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sacco_core.exceptions import InvalidPhoneNumber, SaccoRuleError
 from sacco_core.phones import normalize_msisdn
@@ -17,6 +18,8 @@ from sacco_core.ussd import SECRET_SCREENS
 
 MASK = "****"
 MAX_TEXT_LENGTH = 1000  # far above any real session; anything longer is not a handset
+# Africa's Talking: a session lasts at most 180 s (help centre, Kenyan telcos).
+SESSION_TIMEOUT = timedelta(seconds=180)
 
 
 class MalformedUssdRequest(SaccoRuleError):
@@ -69,6 +72,14 @@ def parse_gateway_request(query: Mapping[str, str], shared_code: bool = False) -
         inputs=inputs,
         extension=extension,
     )
+
+
+def session_expired(
+    started_at: datetime, now: datetime, timeout: timedelta = SESSION_TIMEOUT
+) -> bool:
+    """Whether a session that started at ``started_at`` is over at ``now`` (answer with
+    ``ussd.final_reply("expired")``)."""
+    return now - started_at >= timeout
 
 
 def mask_inputs(inputs: Sequence[str], trail: Sequence[str]) -> tuple[str, ...]:

@@ -1,3 +1,4 @@
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -15,6 +16,7 @@ from sacco_core.ussd_requests import (
     masked_text,
     parse_at_request,
     parse_gateway_request,
+    session_expired,
     split_text,
 )
 from tests.test_ussd import small_view
@@ -173,3 +175,10 @@ def test_masking_never_reveals_a_pin_screen_input(inputs):
     assert len(masked) == len(inputs)
     if inputs:
         assert masked[0] == MASK  # typed on the PIN screen
+
+
+def test_session_expiry_at_180_seconds():
+    started = datetime(2026, 12, 3, 22, 0, tzinfo=UTC)
+    assert not session_expired(started, started + timedelta(seconds=179, microseconds=999999))
+    assert session_expired(started, started + timedelta(seconds=180))
+    assert session_expired(started, started + timedelta(seconds=31), timedelta(seconds=30))
