@@ -1,26 +1,18 @@
 """Request rules of the members' mobile API: pagination, statement periods and KYC uploads.
 
-Every refusal is a ``MobileApiError`` carrying the code of ``mobile_auth.ERRORS`` the API
-answers with, and an English message for the member.
+Every refusal is a ``mobile_auth.MobileApiError`` carrying the code of
+``mobile_auth.ERRORS`` the API answers with, and an English message for the member.
 """
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import PurePosixPath
 
-from sacco_core.exceptions import SaccoRuleError
+from sacco_core.mobile_auth import MobileApiError
 
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 20, 100
 DEFAULT_STATEMENT_DAYS, MAX_STATEMENT_DAYS = 30, 366
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
-
-
-class MobileApiError(SaccoRuleError):
-    """A request the API refuses; ``code`` is a key of ``mobile_auth.ERRORS``."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
 
 
 def page_bounds(

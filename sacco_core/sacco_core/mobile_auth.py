@@ -282,12 +282,16 @@ MIN_KEY_BYTES = 32
 _REQUIRED_CLAIMS = ("iss", "aud", "sub", "iat", "exp", "jti")
 
 
-class InvalidAccessToken(SaccoRuleError):
-    """An access token is refused; ``code`` is "token_expired" or "invalid_token"."""
+class MobileApiError(SaccoRuleError):
+    """A request the API refuses; ``code`` is a key of ``ERRORS``."""
 
     def __init__(self, code: str, message: str):
         super().__init__(message)
         self.code = code
+
+
+class InvalidAccessToken(MobileApiError):
+    """An access token is refused; ``code`` is "token_expired" or "invalid_token"."""
 
 
 def access_claims(

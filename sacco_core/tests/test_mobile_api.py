@@ -4,12 +4,11 @@ import pytest
 
 from sacco_core.mobile_api import (
     MAX_DOCUMENT_BYTES,
-    MobileApiError,
     check_document,
     page_bounds,
     statement_period,
 )
-from sacco_core.mobile_auth import ERRORS
+from sacco_core.mobile_auth import ERRORS, MobileApiError
 
 TODAY = date(2026, 12, 3)
 PDF = b"%PDF-1.7\n" + b"x" * 100
