@@ -155,6 +155,15 @@ ON CONFLICT (installment_id, kind, period) DO NOTHING
 RETURNING id, loan_id, amount
 """
 
+# The night's new penalties (%s: the charge log rows as ``c``) added to their loans' arrears.
+PENALTY_ARREARS_SQL = """
+UPDATE sacco_loan l
+   SET arrears_penalty = COALESCE(l.arrears_penalty, 0) + c.amount,
+       arrears_total = COALESCE(l.arrears_total, 0) + c.amount
+  FROM (SELECT c.loan_id, SUM(c.amount) AS amount FROM %s GROUP BY c.loan_id) c
+ WHERE l.id = c.loan_id
+"""
+
 # The unpaid interest not yet accrued of installments due on the date, on accrual products
 # (not on Doubtful and Loss loans when accrual stops there).
 ACCRUAL_SQL = f"""
@@ -172,6 +181,12 @@ SELECT %(run)s, %(company)s, i.id, l.id, 'accrual', 0, i.interest - i.receivable
 ON CONFLICT (installment_id, kind, period) DO NOTHING
 RETURNING id, loan_id, amount
 """
+
+
+def _new_charges(charge_ids):
+    """The charge log rows ``charge_ids`` as ``c``, read by id (a nested loop on the
+    primary key, whatever the size of the log)."""
+    return SQL("unnest(%s::int[]) AS n(id) JOIN sacco_loan_cob_charge c ON c.id = n.id", charge_ids)
 
 
 # The SMS template of each kind of reminder.
@@ -383,17 +398,8 @@ class SaccoLoanCobRun(models.Model):
         if charges:
             # The penalties fall on installments in arrears: they add to the arrears as they
             # are, the rest of the standing is unchanged.
-            self.env.cr.execute(
-                """
-                UPDATE sacco_loan l
-                   SET arrears_penalty = COALESCE(l.arrears_penalty, 0) + c.amount,
-                       arrears_total = COALESCE(l.arrears_total, 0) + c.amount
-                  FROM (SELECT loan_id, SUM(amount) AS amount FROM sacco_loan_cob_charge
-                         WHERE run_id = %s AND kind = 'penalty' GROUP BY loan_id) c
-                 WHERE l.id = c.loan_id
-                """,
-                [self.id],
-            )
+            ids = [charge[0] for charge in charges]
+            self.env.cr.execute(SQL(PENALTY_ARREARS_SQL, _new_charges(ids)))
             self.env["sacco.loan"].invalidate_model(["arrears_penalty", "arrears_total"])
 
     def _charge_installments(self, kind, sql, params, label, debit, credit, columns):
@@ -414,13 +420,13 @@ class SaccoLoanCobRun(models.Model):
             )
             for column in columns
         )
+        # Only this attempt's new charges: a phase resumed after a crash may find its
+        # charges of the first attempt in the log, already applied.
         self.env.cr.execute(
             SQL(
-                "UPDATE sacco_loan_installment i SET %s FROM sacco_loan_cob_charge c "
-                "WHERE c.installment_id = i.id AND c.run_id = %s AND c.kind = %s",
+                "UPDATE sacco_loan_installment i SET %s FROM %s WHERE c.installment_id = i.id",
                 increments,
-                self.id,
-                kind,
+                _new_charges([charge[0] for charge in charges]),
             )
         )
         self.env["sacco.loan.installment"].invalidate_model(columns)
