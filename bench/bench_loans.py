@@ -11,6 +11,7 @@ provisioning runs too), then a second time for the same date, which must change 
 
 import argparse
 import os
+import resource
 import subprocess
 import time
 from datetime import date, timedelta
@@ -108,6 +109,14 @@ def footprint(env):
     return env.cr.fetchone()
 
 
+def report_machine(when):
+    """The load beside the figures (the machine may be shared) and this process's peak
+    memory: Odoo runs in it, so it is the Odoo process's."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    print(f"{when}: load average {load}; peak memory of the Odoo process {peak:,.0f} MiB")
+
+
 def report_book(env):
     env.cr.execute(
         "SELECT state, rescheduled, sasra_class, count(*) FROM sacco_loan GROUP BY 1, 2, 3 "
@@ -139,10 +148,14 @@ def main():
     from odoo.addons.sacco_loans.models.sacco_loan_cob_run import PHASES  # needs the addons path
 
     with environment(registry) as env:
+        report_machine("before generating")
         report_generation(env, args)
+        report_machine("after generating")
         floor = bare_pass(env, args.date)
+        report_machine("before the close of business")
         run, elapsed = close_of_business(env, args)
         report_run(run, elapsed, args.n, PHASES)
+        report_machine("after the close of business")
         print(
             f"bare SQL pass (one SELECT of the standing): {floor:.2f} s; "
             f"job / bare SQL = {elapsed / floor:,.1f}x"
@@ -161,6 +174,7 @@ def main():
         following = args.date + timedelta(days=1)
         if following <= date.today():
             report_run(*seconds(Run.run_close_of_business, following), args.n, PHASES)
+        report_machine("at the end")
 
 
 if __name__ == "__main__":

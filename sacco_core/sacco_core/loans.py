@@ -12,20 +12,31 @@ Conventions (those of common core-banking systems):
   the last installment repays the whole remaining balance, so principal sums exactly to
   the loan. A coarse ``installment_multiple`` thus moves its rounding difference to the
   last installment; it never makes the balance grow.
-* When an amount is split into near-equal parts (equal principal, flat and rule-of-78
-  interest, deferred interest), each part is rounded to cents but never takes more than
-  what is left of the amount, and the last part is the remainder: the parts are never
-  negative and add up exactly.
+* Division to the cent: whenever a per-installment amount is an amount divided over
+  installments (the equal-principal share ``P/n``, the level flat and rule-of-78
+  installment ``(P + I)/n``, flat interest ``P*r``, the sum-of-digits shares, deferred
+  interest ``D/(n-g)``), each part is *rounded* to cents with the loan's ``rounding`` mode
+  (never truncated), never takes more than what is left of the amount, and the last
+  installment absorbs the remainder, up or down, so the parts are never negative and add
+  up exactly. 1,000 over 6 months of equal principal is 166.67 five times, then 166.65.
 * Due dates: monthly on the first due date's day of the month, clamped to the last day
   of shorter months and computed from the first due date each time (31 Jan, 29 Feb,
   31 Mar); fortnightly every 14 days; weekly every 7 days. Without ``first_due_on`` the
   first installment is due one period after disbursement.
+* An irregular first period (``first_due_on`` not one period after disbursement) is a
+  broken period: on the balance-based methods (annuity, equal principal, interest only,
+  and the interest-only installments of a principal grace) its interest is the period
+  rate pro-rated by its actual days over the days of a regular period ending on the first
+  due date (``r * actual / regular``, rounded to cents); the level installment stays the
+  one of ``n`` regular periods, so the last installment absorbs the difference. Daily
+  reducing loans always charge actual days. Flat and rule-of-78 interest is a charge per
+  installment agreed up front (``P*r*n``), whatever the length of the first period.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TypeVar
 
 from sacco_core.exceptions import SaccoRuleError
@@ -87,17 +98,22 @@ def build_schedule(
     ``r`` is the period rate; interest "on the balance" is ``balance * r`` in cents.
 
     * ``annuity``: level installment ``P*r / (1 - (1+r)**-n)`` (``P/n`` at 0 %) rounded to
-      the multiple; interest on the balance, principal is the installment less interest.
+      the multiple; interest on the balance, principal is the installment less interest;
+      the last installment repays the rest of the balance with its interest (it absorbs
+      the rounding of the level installment and any broken first period).
     * ``daily_reducing``: the annuity installment, but interest on the balance for the
       actual days since the previous due date (or disbursement) at the annual rate / 365.
-    * ``equal_principal``: principal ``P/n`` rounded down to cents, the remainder cents in
-      the last installment; interest on the declining balance.
+    * ``equal_principal``: principal ``P/n`` rounded to cents with ``rounding``, the last
+      installment taking the remainder (1,000 / 6: 166.67 x 5, then 166.65); interest on
+      the declining balance.
     * ``interest_only``: interest on the balance each period, all principal in the last.
-    * ``flat``: interest ``P*r`` in cents each period, the last taking the remainder of
-      the total ``P*r*n`` (in cents); level installment ``(P + total interest) / n`` rounded
-      to the multiple, its principal being the installment less the interest.
+    * ``flat``: interest ``P*r`` rounded to cents each period, the last taking the
+      remainder of the total ``P*r*n`` (rounded to cents); level installment
+      ``(P + total interest) / n`` rounded to the multiple, its principal being the
+      installment less the interest, the last repaying the rest of the balance.
     * ``rule_of_78``: the flat total interest and level installment, the interest of
-      installment ``k`` being ``total * (n-k+1) / (n(n+1)/2)`` (sum of the digits).
+      installment ``k`` being ``total * (n-k+1) / (n(n+1)/2)`` (sum of the digits) rounded
+      to cents, the last taking the remainder of the total.
 
     ``principal_grace`` = ``g``: the first ``g`` installments pay interest on the whole loan
     only, then the method amortises the loan over the other ``n - g`` installments (as a
@@ -123,7 +139,8 @@ def build_schedule(
     if method == "daily_reducing":
         rates = _daily_rates(annual_rate, disbursed_on, due_dates)
     else:
-        rates = [period_rate] * installments
+        rates = [_first_period_rate(period_rate, disbursed_on, due_dates[0], frequency)]
+        rates += [period_rate] * (installments - 1)
     terms = _Terms(period_rate, multiple, mode)
     rows = [(_ZERO, _cents(principal * rate, mode)) for rate in rates[:principal_grace]]
     rows += amortise(principal, rates[principal_grace:], terms)
@@ -155,9 +172,9 @@ def _annuity_level(principal: Decimal, count: int, rate: Decimal) -> Decimal:
 
 
 def _equal_principal(principal: Decimal, rates: list[Decimal], terms: _Terms) -> _Rows:
-    """Principal split evenly (rounded down to cents), interest on the declining balance."""
-    share = (principal / len(rates)).quantize(CENT, rounding=ROUND_DOWN)
-    repaid = _split(principal, [share] * (len(rates) - 1), terms.mode)
+    """Principal ``P/n`` rounded to cents, the last installment taking the remainder;
+    interest on the declining balance."""
+    repaid = _split(principal, [principal / len(rates)] * (len(rates) - 1), terms.mode)
     return _declining(principal, repaid, rates, terms.mode)
 
 
@@ -282,6 +299,17 @@ def _next_due(anchor: date, frequency: str, periods: int) -> date:
     if month == 1 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
         last_day = 29
     return date(year, month + 1, min(anchor.day, last_day))
+
+
+def _first_period_rate(
+    period_rate: Decimal, disbursed_on: date, first_due_on: date, frequency: str
+) -> Decimal:
+    """The rate of the first period: ``period_rate`` pro-rated by its actual days over those
+    of a regular period ending on the first due date (the rate itself when it is regular)."""
+    if first_due_on == _next_due(disbursed_on, frequency, 1):
+        return period_rate
+    regular = (first_due_on - _next_due(first_due_on, frequency, -1)).days
+    return period_rate * (first_due_on - disbursed_on).days / regular
 
 
 def _daily_rates(annual_rate: Decimal, disbursed_on: date, due_dates: list[date]) -> list[Decimal]:

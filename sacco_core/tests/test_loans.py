@@ -89,6 +89,93 @@ def test_equal_principal_puts_remainder_cents_last():
     assert column(schedule, "balance") == ["666.67", "333.34", "0.00"]
 
 
+def test_equal_principal_rounds_the_share_and_the_last_absorbs():
+    # The core-banking convention: 1,000 over 6 months is 1000 / 6 = 166.666... -> 166.67
+    # five times (not truncated to 166.66), the last installment absorbing the remainder
+    # 1000 - 5 * 166.67 = 166.65. Interest 1 % a month on the declining balance.
+    schedule = build_schedule(
+        Decimal("1000"), Decimal("12"), 6, "monthly", "equal_principal", JAN_1
+    )
+    assert column(schedule, "principal") == ["166.67"] * 5 + ["166.65"]
+    assert column(schedule, "interest") == ["10.00", "8.33", "6.67", "5.00", "3.33", "1.67"]
+    assert column(schedule, "balance") == ["833.33", "666.66", "499.99", "333.32", "166.65", "0.00"]
+
+
+@pytest.mark.parametrize(
+    "rounding, shares",
+    [("half_even", ["25.02"] * 3 + ["25.04"]), ("half_up", ["25.03"] * 3 + ["25.01"])],
+)
+def test_equal_principal_share_uses_the_loans_rounding_mode(rounding, shares):
+    # 100.10 / 4 = 25.025 exactly: banker's rounding keeps 25.02, half-up gives 25.03; the
+    # last installment takes what is left, up or down.
+    schedule = build_schedule(
+        Decimal("100.10"), Decimal("0"), 4, "monthly", "equal_principal", JAN_1, rounding=rounding
+    )
+    assert column(schedule, "principal") == shares
+
+
+@pytest.mark.parametrize(
+    "first_due_on, interest",
+    [
+        # 45 days against a regular period of 31 (15 Jan to 15 Feb): 10000 * 1 % * 45 / 31.
+        (date(2024, 2, 15), ["145.16", "66.67", "33.33"]),
+        # 19 days of a 31-day period (20 Dec to 20 Jan): 10000 * 1 % * 19 / 31.
+        (date(2024, 1, 20), ["61.29", "66.67", "33.33"]),
+    ],
+)
+def test_broken_first_period_charges_its_actual_days(first_due_on, interest):
+    # Later periods are whole ones; the principal split is unchanged.
+    schedule = build_schedule(
+        Decimal("10000"),
+        Decimal("12"),
+        3,
+        "monthly",
+        "equal_principal",
+        JAN_1,
+        first_due_on=first_due_on,
+    )
+    assert column(schedule, "interest") == interest
+    assert column(schedule, "principal") == ["3333.33", "3333.33", "3333.34"]
+
+
+def test_annuity_broken_first_period_keeps_the_level_and_the_last_absorbs():
+    # As the reference annuity, first due 15 Feb: interest 240 * 45 / 31 = 348.39, the
+    # installment stays 3151.49 and the last one repays the rest of the balance.
+    schedule = build_schedule(
+        Decimal("12000"),
+        Decimal("24"),
+        4,
+        "monthly",
+        "annuity",
+        JAN_1,
+        first_due_on=date(2024, 2, 15),
+    )
+    assert column(schedule, "interest") == ["348.39", "183.94", "124.59", "64.05"]
+    assert column(schedule, "total") == ["3151.49"] * 3 + ["3266.50"]
+
+
+def test_flat_interest_ignores_a_broken_first_period():
+    schedule = build_schedule(
+        Decimal("1200"),
+        Decimal("12"),
+        3,
+        "monthly",
+        "flat",
+        JAN_1,
+        first_due_on=date(2024, 2, 15),
+    )
+    assert column(schedule, "interest") == ["12.00"] * 3
+
+
+def test_default_first_due_date_is_a_regular_period_at_month_end():
+    # Disbursed 31 Jan: due 29 Feb by default, a regular month even though 29 Jan + 1 month
+    # is not 31 Jan, so the first interest is a whole period's.
+    schedule = build_schedule(
+        Decimal("1200"), Decimal("12"), 3, "monthly", "equal_principal", date(2024, 1, 31)
+    )
+    assert column(schedule, "interest") == ["12.00", "8.00", "4.00"]
+
+
 def test_interest_only_repays_principal_last():
     schedule = build_schedule(Decimal("1000"), Decimal("12"), 3, "monthly", "interest_only", JAN_1)
     assert column(schedule, "principal") == ["0.00", "0.00", "1000.00"]
@@ -279,11 +366,18 @@ def loans(draw):
         "interest_grace": draw(st.integers(0, installments - 1)),
         "installment_multiple": draw(st.sampled_from(["0.01", "0.05", "1", "5", "100"])),
         "rounding": draw(st.sampled_from(["half_even", "half_up"])),
+        "first_due_offset": draw(st.none() | st.integers(1, 60)),
     }
 
 
 def schedule_of(loan):
-    return build_schedule(**{**loan, "installment_multiple": Decimal(loan["installment_multiple"])})
+    offset = loan["first_due_offset"]
+    terms = {key: value for key, value in loan.items() if key != "first_due_offset"}
+    if offset is not None:
+        terms["first_due_on"] = loan["disbursed_on"] + timedelta(days=offset)
+    return build_schedule(
+        **{**terms, "installment_multiple": Decimal(loan["installment_multiple"])}
+    )
 
 
 @given(loans())

@@ -12,4 +12,5 @@ from . import (
     sacco_member_status_log,
     sacco_sms_message,
     sacco_sms_template,
+    sacco_uploaded_file_mixin,
 )

@@ -9,6 +9,22 @@ class SaccoLedger(models.AbstractModel):
     _description = "SACCO Posting Service"
 
     @api.model
+    def _line(self, account, partner, label, debit=0.0, credit=0.0, **vals):
+        """One journal line for ``_post_entry``: ``account`` debited or credited for
+        ``partner``; keyword ``vals`` are extra fields of the journal item (e.g. the
+        sub-ledger record it belongs to, ``sacco_loan_id=loan.id``)."""
+        line = {
+            "account": account,
+            "partner": partner,
+            "name": label,
+            "debit": float(debit),
+            "credit": float(credit),
+        }
+        if vals:
+            line["vals"] = vals
+        return line
+
+    @api.model
     def _post_entry(self, journal, date, ref, lines):
         """Create and post a balanced journal entry.
 

@@ -95,6 +95,41 @@ class SaccoSmsMessage(models.Model):
         self.env.ref("sacco_base.ir_cron_sacco_sms_send")._trigger()
         return messages
 
+    @api.model
+    def _queue_rendered(self, template, rows):
+        """Queue ``(member id, company id, phone, body)`` rows of ``template`` with one
+        INSERT ... SELECT, for the nightly jobs that message thousands of members (the ORM
+        would cost ~1 ms a message). Phones must already be canonical (members' are).
+        Returns the number queued."""
+        rows = [row for row in rows if row[2]]
+        if not rows or not template or not template.active:
+            return 0
+        self.flush_model()
+        columns = (list(column) for column in zip(*rows, strict=True))
+        member_ids, company_ids, phones, bodies = columns
+        self.env.cr.execute(
+            """
+            INSERT INTO sacco_sms_message
+                (member_id, company_id, template_id, phone, body, state, attempts,
+                 create_uid, write_uid, create_date, write_date)
+            SELECT m, c, %(template)s, p, b, 'queued', 0, %(uid)s, %(uid)s,
+                   now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+              FROM unnest(%(members)s::int[], %(companies)s::int[], %(phones)s::varchar[],
+                          %(bodies)s::text[]) AS r(m, c, p, b)
+            """,
+            {
+                "template": template.id,
+                "uid": self.env.uid,
+                "members": member_ids,
+                "companies": company_ids,
+                "phones": phones,
+                "bodies": bodies,
+            },
+        )
+        queued = self.env.cr.rowcount
+        self.env.ref("sacco_base.ir_cron_sacco_sms_send")._trigger()
+        return queued
+
     # ---------------------------------------------------------------- sending
 
     @api.model

@@ -44,15 +44,28 @@ class SaccoSmsTemplate(models.Model):
         """The body for ``member``; ``values`` fill the other placeholders (empty if not
         given, so no body the check allows can fail)."""
         self.ensure_one()
+        return self._render_with(
+            {
+                "name": member.name,
+                "member_number": member.member_number,
+                "branch": member.branch_id.name,
+                "company": member.company_id.name,
+                **(values or {}),
+            }
+        )
+
+    def _render_with(self, values):
+        """The body with ``values`` (the member's ``name``, ``member_number``, ``branch``,
+        ``company`` and any other placeholder); ``first_name`` comes from ``name``. For
+        callers that read the member's details in bulk with SQL."""
+        self.ensure_one()
+        name = values.get("name") or ""
         return render_sms(
             self.body,
             {
                 **dict.fromkeys(self._placeholders(), ""),
-                "name": member.name,
-                "first_name": (member.name or "").split(" ")[0],
-                "member_number": member.member_number or "",
-                "branch": member.branch_id.name,
-                "company": member.company_id.name,
-                **(values or {}),
+                **{key: value or "" for key, value in values.items()},
+                "name": name,
+                "first_name": name.split(" ")[0],
             },
         )

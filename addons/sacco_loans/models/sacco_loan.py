@@ -75,8 +75,10 @@ class SaccoLoan(models.Model):
     officer_id = fields.Many2one(
         "res.users", string="Loan Officer", readonly=True, index=True, tracking=True
     )
-    # Portfolio standing, kept by the nightly close of business (set-based SQL).
-    days_past_due = fields.Integer(readonly=True, index=True, aggregator="max")
+    # Portfolio standing, kept by the nightly close of business (set-based SQL), which
+    # rewrites it every night for each loan in arrears: not indexed, so those updates stay
+    # on their page (HOT) instead of touching every index of the table (see init).
+    days_past_due = fields.Integer(readonly=True, aggregator="max")
     arrears_principal = fields.Monetary(readonly=True)
     arrears_interest = fields.Monetary(readonly=True)
     arrears_fee = fields.Monetary(readonly=True)
@@ -93,13 +95,18 @@ class SaccoLoan(models.Model):
         string="SASRA Class",
         default="performing",
         readonly=True,
-        index=True,
     )
     provision_required = fields.Monetary(readonly=True)
     rescheduled = fields.Boolean(readonly=True, index=True, copy=False)
     topup_loan_id = fields.Many2one(
         "sacco.loan", string="Topped-up Loan", readonly=True, help="Paid off from this loan."
     )
+
+    def init(self):
+        # Room on each page for the nightly rewrite of the standing of loans in arrears, so
+        # PostgreSQL updates them in place (heap-only tuples, no index entries): about
+        # twice as fast an update as on full pages.
+        self.env.cr.execute("ALTER TABLE sacco_loan SET (fillfactor = 80)")
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -216,16 +223,10 @@ class SaccoLoan(models.Model):
         """A counter line; None for a zero amount. Loan lines carry the loan (sub-ledger)."""
         if not debit and not credit:
             return None
-        line = {
-            "account": account,
-            "partner": self.partner_id,
-            "name": f"{label} {self.name}",
-            "debit": float(debit),
-            "credit": float(credit),
-        }
-        if loan:
-            line["vals"] = {"sacco_loan_id": self.id}
-        return line
+        sub_ledger = {"sacco_loan_id": self.id} if loan else {}
+        return self.env["sacco.ledger"]._line(
+            account, self.partner_id, f"{label} {self.name}", debit, credit, **sub_ledger
+        )
 
     def _post(self, amount, direction, lines, channel, journal, date, label, credit=0):
         """Post ``lines`` against the member's FOSA account (through the savings posting
@@ -246,16 +247,11 @@ class SaccoLoan(models.Model):
                 "system",
                 narration=label,
             )
-        journal = self._cash_journal(journal)
+        journal = self._payment_journal(journal)
         side = "credit" if direction == "in" else "debit"
-        cash = {
-            "account": journal.sudo().default_account_id,
-            "partner": self.partner_id,
-            "name": label,
-            "debit": 0.0,
-            "credit": 0.0,
-            side: float(amount),
-        }
+        cash = self.env["sacco.ledger"]._line(
+            journal.sudo().default_account_id, self.partner_id, label, **{side: amount}
+        )
         if extra:
             return self.env["sacco.savings.transaction"]._post_movements(
                 extra, [cash, *lines], journal, date, "cash", narration=label
@@ -268,7 +264,10 @@ class SaccoLoan(models.Model):
             raise UserError(self.env._("%s has no open FOSA account.", self.member_id.name))
         return accounts[:1]._member_fosa_account().sudo(False)
 
-    def _cash_journal(self, journal=None):
+    def _payment_journal(self, journal=None):
+        """The cash or bank journal money is paid through: ``journal`` when given (a bank
+        journal for a cheque or transfer), else the teller's till or the branch's cash
+        journal, else the company's first cash journal."""
         journal = journal or self.env.user.sacco_cash_journal_id or self.branch_id.cash_journal_id
         if journal and journal.company_id == self.company_id:
             return journal

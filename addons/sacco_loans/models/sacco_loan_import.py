@@ -11,7 +11,6 @@ from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.sacco_savings.tools.xlsx import download_action, xlsx_table, xlsx_workbook
 
-from sacco_core.checkoff import file_fingerprint
 from sacco_core.exceptions import SaccoRuleError
 from sacco_core.loan_import import (
     COLUMNS,
@@ -75,7 +74,7 @@ class SaccoLoanImport(models.Model):
 
     _name = "sacco.loan.import"
     _description = "Loan-book Import"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "sacco.uploaded.file.mixin"]
     _order = "id desc"
     _check_company_auto = True
 
@@ -106,11 +105,7 @@ class SaccoLoanImport(models.Model):
         help="Migrated loans may have been granted under older limits of their product.",
     )
     batch_size = fields.Integer(default=500, help="Loans created and posted per batch.")
-    file = fields.Binary(string="Loan-book File", attachment=True, copy=False)
-    file_name = fields.Char(copy=False)
-    file_hash = fields.Char(
-        readonly=True, copy=False, index=True, help="SHA-256 of the file, to refuse it twice."
-    )
+    file = fields.Binary(string="Loan-book File")
     state = fields.Selection(
         [
             ("draft", "Draft"),
@@ -126,7 +121,6 @@ class SaccoLoanImport(models.Model):
         tracking=True,
         index=True,
     )
-    error_message = fields.Text(readonly=True, copy=False)
     line_ids = fields.One2many("sacco.loan.import.line", "import_id", string="Rows")
     missing_line_ids = fields.One2many(
         "sacco.loan.import.line",
@@ -145,11 +139,6 @@ class SaccoLoanImport(models.Model):
     total_arrears = fields.Monetary(string="Arrears", compute="_compute_counts")
 
     _sql_constraints = [
-        (
-            "file_hash_company_uniq",
-            "unique(file_hash, company_id)",
-            "This loan-book file was already uploaded.",
-        ),
         ("batch_size_positive", "CHECK(batch_size > 0)", "The batch size must be above zero."),
     ]
 
@@ -201,7 +190,6 @@ class SaccoLoanImport(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
-            vals.update(self._file_vals(vals, company))
             if vals.get("name", self.env._("New")) == self.env._("New"):
                 vals["name"] = (
                     self.env["ir.sequence"].with_company(company).next_by_code("sacco.loan.import")
@@ -214,11 +202,6 @@ class SaccoLoanImport(models.Model):
                 raise UserError(self.env._("An import under way or done cannot be changed."))
             self.line_ids.unlink()
             vals = {**vals, "state": "draft", "error_message": False}
-        if "file" in vals:
-            for record in self:
-                record_vals = record._file_vals(vals, vals.get("company_id") or record.company_id)
-                super(SaccoLoanImport, record).write({**vals, **record_vals})
-            return True
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
@@ -226,33 +209,13 @@ class SaccoLoanImport(models.Model):
         if any(record.state in ("importing", "failed", "done") for record in self):
             raise UserError(self.env._("An import that created loans cannot be deleted."))
 
-    def _file_vals(self, vals, company):
-        """The file's hash, refused when the same file was uploaded before (the unique
-        constraint only backs this clearer message)."""
-        if "file" not in vals:
-            return {}
-        content = vals["file"] and base64.b64decode(vals["file"])
-        digest = content and file_fingerprint(content)
-        if digest:
-            company = self.env["res.company"].browse(getattr(company, "id", company))
-            earlier = self.sudo().search(
-                [
-                    ("file_hash", "=", digest),
-                    ("company_id", "=", company.id),
-                    ("id", "not in", self.ids),
-                ],
-                limit=1,
-            )
-            if earlier:
-                raise UserError(
-                    self.env._(
-                        "This file was already uploaded as loan-book import %(name)s "
-                        "(%(state)s); the same file is never imported twice.",
-                        name=earlier.name,
-                        state=dict(self._fields["state"].selection)[earlier.state],
-                    )
-                )
-        return {"file_hash": digest or False}
+    def _uploaded_file_description(self):
+        self.ensure_one()
+        return self.env._(
+            "loan-book import %(name)s (%(state)s)",
+            name=self.name,
+            state=dict(self._fields["state"].selection)[self.state],
+        )
 
     # ---------------------------------------------------------------- validation
 
@@ -657,15 +620,9 @@ class SaccoLoanImport(models.Model):
                 ),
             ]
             total += principal + receivable
-        lines.append(
-            {
-                "account": self.company_id._sacco_account("sacco_account_opening_balance_id"),
-                "partner": self.env["res.partner"],
-                "name": label,
-                "debit": 0.0,
-                "credit": float(total),
-            }
-        )
+        opening = self.company_id._sacco_account("sacco_account_opening_balance_id")
+        nobody = self.env["res.partner"]
+        lines.append(self.env["sacco.ledger"]._line(opening, nobody, label, credit=total))
         move = (
             self.env["sacco.ledger"]
             .sudo()

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.tools.sql import create_index
+from odoo.tools.sql import create_index, index_exists
 
 from sacco_core.loan_rules import Due
 from sacco_core.money import to_money
@@ -49,6 +49,20 @@ class SaccoLoanInstallment(models.Model):
             ["loan_id", "due_date"],
             where="NOT paid",
         )
+        # ... and, for all loans at once, the unpaid installments due by a date: what the
+        # standing and penalties sum is in the index itself (an index-only scan of the few
+        # installments in arrears, not of the whole schedule table).
+        if not index_exists(self.env.cr, "sacco_loan_installment_unpaid_due_idx"):
+            self.env.cr.execute(
+                """
+                CREATE INDEX sacco_loan_installment_unpaid_due_idx
+                    ON sacco_loan_installment (due_date)
+                    INCLUDE (id, loan_id, number, total, principal, principal_paid, interest,
+                             interest_paid, interest_waived, fee, fee_paid, penalty,
+                             penalty_paid)
+                 WHERE NOT paid
+                """
+            )
 
     @api.depends(
         "principal",

@@ -1,24 +1,21 @@
-from odoo import fields, models, tools
+from odoo import fields, models
 
 from ..models.sacco_loan_application import DISBURSEMENT_CHANNELS
+from .sacco_loan_report_base import LOAN_FIELDS
 
 
 class SaccoLoanDisbursementReport(models.Model):
     """Disbursement register: every disbursed loan with its fees and the net paid out."""
 
     _name = "sacco.loan.disbursement.report"
+    _inherit = "sacco.loan.report.base"
     _description = "Loan Disbursement Register"
     _auto = False
     _order = "disbursed_on desc, id desc"
     _rec_name = "name"
     _depends = {
         "sacco.loan": [
-            "name",
-            "company_id",
-            "product_id",
-            "branch_id",
-            "officer_id",
-            "member_id",
+            *LOAN_FIELDS,
             "topup_loan_id",
             "disbursed_on",
             "disbursement_channel",
@@ -33,11 +30,6 @@ class SaccoLoanDisbursementReport(models.Model):
 
     name = fields.Char(string="Loan Number", readonly=True)
     loan_id = fields.Many2one("sacco.loan", readonly=True)
-    company_id = fields.Many2one("res.company", readonly=True)
-    currency_id = fields.Many2one(related="company_id.currency_id")
-    product_id = fields.Many2one("sacco.loan.product", readonly=True)
-    branch_id = fields.Many2one("sacco.branch", readonly=True)
-    officer_id = fields.Many2one("res.users", string="Loan Officer", readonly=True)
     member_id = fields.Many2one("sacco.member", readonly=True)
     topup_loan_id = fields.Many2one("sacco.loan", string="Topped-up Loan", readonly=True)
     disbursed_on = fields.Date(readonly=True)
@@ -53,33 +45,21 @@ class SaccoLoanDisbursementReport(models.Model):
         readonly=True,
     )
 
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            f"""
-            CREATE OR REPLACE VIEW {self._table} AS (
-                SELECT
-                    l.id,
-                    l.id AS loan_id,
-                    l.name,
-                    l.company_id,
-                    l.product_id,
-                    l.branch_id,
-                    l.officer_id,
-                    l.member_id,
-                    l.topup_loan_id,
-                    l.disbursed_on,
-                    l.disbursement_channel,
-                    l.principal,
-                    COALESCE(l.processing_fee, 0) AS processing_fee,
-                    COALESCE(l.insurance_fee, 0) AS insurance_fee,
-                    COALESCE(l.excise_duty, 0) AS excise_duty,
-                    COALESCE(l.processing_fee, 0) + COALESCE(l.insurance_fee, 0)
-                        + COALESCE(l.excise_duty, 0) AS fees_total,
-                    l.net_disbursed,
-                    l.state
-                FROM sacco_loan l
-                WHERE l.disbursed_on IS NOT NULL
-            )
-            """
-        )
+    def _query(self):
+        return f"""
+            SELECT
+                {self._loan_columns()},
+                l.topup_loan_id,
+                l.disbursed_on,
+                l.disbursement_channel,
+                l.principal,
+                COALESCE(l.processing_fee, 0) AS processing_fee,
+                COALESCE(l.insurance_fee, 0) AS insurance_fee,
+                COALESCE(l.excise_duty, 0) AS excise_duty,
+                COALESCE(l.processing_fee, 0) + COALESCE(l.insurance_fee, 0)
+                    + COALESCE(l.excise_duty, 0) AS fees_total,
+                l.net_disbursed,
+                l.state
+            FROM sacco_loan l
+            WHERE l.disbursed_on IS NOT NULL
+        """

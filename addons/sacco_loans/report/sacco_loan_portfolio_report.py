@@ -1,4 +1,6 @@
-from odoo import api, fields, models, tools
+from odoo import api, fields, models
+
+from .sacco_loan_report_base import LOAN_FIELDS
 
 SASRA_CLASSES = [
     ("performing", "Performing"),
@@ -14,6 +16,7 @@ class SaccoLoanPortfolioReport(models.Model):
     of business: portfolio at risk, aging by SASRA class, provisions and the arrears list."""
 
     _name = "sacco.loan.portfolio.report"
+    _inherit = "sacco.loan.report.base"
     _description = "Loan Portfolio Report"
     _auto = False
     _order = "days_past_due desc, id"
@@ -21,12 +24,7 @@ class SaccoLoanPortfolioReport(models.Model):
     # Flushed before the view is read, so pending writes show up in the report.
     _depends = {
         "sacco.loan": [
-            "name",
-            "company_id",
-            "product_id",
-            "branch_id",
-            "officer_id",
-            "member_id",
+            *LOAN_FIELDS,
             "state",
             "disbursed_on",
             "principal",
@@ -47,11 +45,6 @@ class SaccoLoanPortfolioReport(models.Model):
 
     name = fields.Char(string="Loan Number", readonly=True)
     loan_id = fields.Many2one("sacco.loan", readonly=True)
-    company_id = fields.Many2one("res.company", readonly=True)
-    currency_id = fields.Many2one(related="company_id.currency_id")
-    product_id = fields.Many2one("sacco.loan.product", readonly=True)
-    branch_id = fields.Many2one("sacco.branch", readonly=True)
-    officer_id = fields.Many2one("res.users", string="Loan Officer", readonly=True)
     member_id = fields.Many2one("sacco.member", readonly=True)
     member_phone = fields.Char(readonly=True)
     guarantor_phones = fields.Char(
@@ -84,47 +77,32 @@ class SaccoLoanPortfolioReport(models.Model):
     arrears_total = fields.Monetary(readonly=True)
     provision_required = fields.Monetary(readonly=True)
 
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            f"""
-            CREATE OR REPLACE VIEW {self._table} AS (
-                SELECT
-                    l.id,
-                    l.id AS loan_id,
-                    l.name,
-                    l.company_id,
-                    l.product_id,
-                    l.branch_id,
-                    l.officer_id,
-                    l.member_id,
-                    p.phone AS member_phone,
-                    l.state,
-                    l.disbursed_on,
-                    COALESCE(l.sasra_class, 'performing') AS sasra_class,
-                    COALESCE(l.rescheduled, FALSE) AS rescheduled,
-                    COALESCE(l.days_past_due, 0) AS days_past_due,
-                    l.principal,
-                    l.principal_outstanding,
-                    CASE WHEN l.days_past_due >= 1 THEN l.principal_outstanding ELSE 0 END
-                        AS par1,
-                    CASE WHEN l.days_past_due >= 30 THEN l.principal_outstanding ELSE 0 END
-                        AS par30,
-                    CASE WHEN l.days_past_due >= 90 THEN l.principal_outstanding ELSE 0 END
-                        AS par90,
-                    COALESCE(l.arrears_principal, 0) AS arrears_principal,
-                    COALESCE(l.arrears_interest, 0) AS arrears_interest,
-                    COALESCE(l.arrears_fee, 0) AS arrears_fee,
-                    COALESCE(l.arrears_penalty, 0) AS arrears_penalty,
-                    COALESCE(l.arrears_total, 0) AS arrears_total,
-                    COALESCE(l.provision_required, 0) AS provision_required
-                FROM sacco_loan l
-                JOIN sacco_member m ON m.id = l.member_id
-                JOIN res_partner p ON p.id = m.partner_id
-                WHERE l.state IN ('active', 'written_off')
-            )
-            """
-        )
+    def _query(self):
+        return f"""
+            SELECT
+                {self._loan_columns()},
+                p.phone AS member_phone,
+                l.state,
+                l.disbursed_on,
+                COALESCE(l.sasra_class, 'performing') AS sasra_class,
+                COALESCE(l.rescheduled, FALSE) AS rescheduled,
+                COALESCE(l.days_past_due, 0) AS days_past_due,
+                l.principal,
+                l.principal_outstanding,
+                CASE WHEN l.days_past_due >= 1 THEN l.principal_outstanding ELSE 0 END AS par1,
+                CASE WHEN l.days_past_due >= 30 THEN l.principal_outstanding ELSE 0 END AS par30,
+                CASE WHEN l.days_past_due >= 90 THEN l.principal_outstanding ELSE 0 END AS par90,
+                COALESCE(l.arrears_principal, 0) AS arrears_principal,
+                COALESCE(l.arrears_interest, 0) AS arrears_interest,
+                COALESCE(l.arrears_fee, 0) AS arrears_fee,
+                COALESCE(l.arrears_penalty, 0) AS arrears_penalty,
+                COALESCE(l.arrears_total, 0) AS arrears_total,
+                COALESCE(l.provision_required, 0) AS provision_required
+            FROM sacco_loan l
+            JOIN sacco_member m ON m.id = l.member_id
+            JOIN res_partner p ON p.id = m.partner_id
+            WHERE l.state IN ('active', 'written_off')
+        """
 
     @api.depends("loan_id")
     def _compute_guarantor_phones(self):

@@ -102,6 +102,8 @@ class TestLoanCobPenalties(SaccoLoanCobCommon):
         lines = run.move_ids.line_ids.filtered(lambda line: line.account_id == receivable)
         self.assertEqual((lines.sacco_loan_id, _money(lines.debit)), (loan, expected))
         self.assertEqual(_money(loan.arrears_penalty), expected)
+        # The penalty is added to the arrears as the standing would recompute them.
+        self.assertStanding(loan, add_months(start, 1))
         self._run(add_months(start, 2))
         self._run(add_months(start, 3))
         # The cap: 10 % of the installment in all, i.e. two months at 5 %.

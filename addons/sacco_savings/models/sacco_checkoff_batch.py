@@ -8,7 +8,6 @@ from odoo.exceptions import UserError
 from sacco_core.checkoff import (
     CheckoffFileError,
     allocate_remittance,
-    file_fingerprint,
     parse_checkoff_rows,
     read_table,
     variances,
@@ -35,7 +34,7 @@ class SaccoCheckoffBatch(models.Model):
 
     _name = "sacco.checkoff.batch"
     _description = "Check-off Remittance"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "sacco.uploaded.file.mixin"]
     _order = "period desc, id desc"
     _check_company_auto = True
 
@@ -79,11 +78,7 @@ class SaccoCheckoffBatch(models.Model):
         domain=[("type", "=", "bank")],
         default=lambda self: self._default_journal(),
     )
-    file = fields.Binary(string="Remittance File", attachment=True, copy=False)
-    file_name = fields.Char(copy=False)
-    file_fingerprint = fields.Char(
-        readonly=True, copy=False, index=True, help="SHA-256 of the file, to refuse it twice."
-    )
+    file = fields.Binary(string="Remittance File")
     state = fields.Selection(
         [("draft", "Draft"), ("validated", "Validated"), ("posted", "Posted")],
         default="draft",
@@ -93,7 +88,6 @@ class SaccoCheckoffBatch(models.Model):
         tracking=True,
         index=True,
     )
-    error_message = fields.Text(readonly=True, copy=False)
     line_ids = fields.One2many("sacco.checkoff.line", "batch_id", string="Rows", readonly=True)
     allocation_ids = fields.One2many(
         "sacco.checkoff.allocation", "batch_id", string="Allocations", readonly=True
@@ -111,14 +105,6 @@ class SaccoCheckoffBatch(models.Model):
     amount_suspense = fields.Monetary(string="To Suspense", readonly=True, copy=False)
     move_id = fields.Many2one("account.move", string="Journal Entry", readonly=True, copy=False)
 
-    _sql_constraints = [
-        (
-            "file_fingerprint_company_uniq",
-            "unique(file_fingerprint, company_id)",
-            "This check-off file was already imported.",
-        ),
-    ]
-
     @api.model
     def _default_journal(self):
         return self.env["account.journal"].search(
@@ -133,7 +119,7 @@ class SaccoCheckoffBatch(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
-            vals.update(self._normalized_vals(vals, company))
+            vals.update(self._normalized_vals(vals))
             if vals.get("name", self.env._("New")) == self.env._("New"):
                 vals["name"] = (
                     self.env["ir.sequence"]
@@ -147,46 +133,27 @@ class SaccoCheckoffBatch(models.Model):
             if any(batch.state != "draft" for batch in self):
                 raise UserError(self.env._("Reset the batch to draft before replacing its file."))
             self._clear_results()
-        return super().write({**vals, **self._normalized_vals(vals, self.company_id)})
+        return super().write({**vals, **self._normalized_vals(vals)})
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_posted(self):
         if any(batch.state == "posted" for batch in self):
             raise UserError(self.env._("A posted check-off batch cannot be deleted."))
 
-    def _normalized_vals(self, vals, companies):
-        """The period as its month's first day; the file's fingerprint, refused when the file
-        was imported before (the unique constraint only backs this friendlier check)."""
-        result = {}
+    def _normalized_vals(self, vals):
+        """The period as its month's first day."""
         if vals.get("period"):
-            result["period"] = fields.Date.to_date(vals["period"]).replace(day=1)
-        if "file" in vals:
-            result["file_fingerprint"] = vals["file"] and file_fingerprint(
-                base64.b64decode(vals["file"])
-            )
-            if result["file_fingerprint"]:
-                self._check_file_unused(result["file_fingerprint"], companies)
-        return result
+            return {"period": fields.Date.to_date(vals["period"]).replace(day=1)}
+        return {}
 
-    def _check_file_unused(self, fingerprint, companies):
-        earlier = self.sudo().search(
-            [
-                ("file_fingerprint", "=", fingerprint),
-                ("company_id", "in", companies.ids),
-                ("id", "not in", self.ids),
-            ],
-            limit=1,
+    def _uploaded_file_description(self):
+        self.ensure_one()
+        return self.env._(
+            "check-off batch %(batch)s (%(employer)s, %(period)s)",
+            batch=self.name,
+            employer=self.employer_id.name,
+            period=self.period.strftime("%B %Y"),
         )
-        if earlier:
-            raise UserError(
-                self.env._(
-                    "This file was already imported as check-off batch %(batch)s "
-                    "(%(employer)s, %(period)s).",
-                    batch=earlier.name,
-                    employer=earlier.employer_id.name,
-                    period=earlier.period.strftime("%B %Y"),
-                )
-            )
 
     # ---------------------------------------------------------------- validation
 

@@ -39,7 +39,8 @@ class SaccoSavingsAccount(models.Model):
     state = fields.Selection(
         ACCOUNT_STATES, default="active", required=True, tracking=True, index=True, copy=False
     )
-    balance = fields.Monetary(readonly=True, copy=False)  # the transactions are its audit trail
+    # The transactions are its audit trail; a new account holds 0.00, not NULL.
+    balance = fields.Monetary(readonly=True, copy=False, default=0.0)
     held_amount = fields.Monetary(compute="_compute_available_balance")
     available_balance = fields.Monetary(compute="_compute_available_balance")
     hold_ids = fields.One2many("sacco.savings.hold", "account_id", string="Holds")
@@ -296,13 +297,7 @@ class SaccoSavingsAccount(models.Model):
         )
 
     def _counter_line(self, gl_account, label, debit=0.0, credit=0.0):
-        return {
-            "account": gl_account,
-            "partner": self.partner_id,
-            "name": label,
-            "debit": debit,
-            "credit": credit,
-        }
+        return self.env["sacco.ledger"]._line(gl_account, self.partner_id, label, debit, credit)
 
     def deposit(
         self, amount, channel="cash", journal=None, date=None, external_ref=None, narration=None

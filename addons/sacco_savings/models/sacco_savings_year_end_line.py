@@ -88,10 +88,4 @@ class SaccoSavingsYearEndLine(models.Model):
         return self.company_id._sacco_account(PAYABLE_SETTINGS[self.kind])
 
     def _ledger_line(self, gl_account, label, debit=0.0, credit=0.0):
-        return {
-            "account": gl_account,
-            "partner": self.partner_id,
-            "name": label,
-            "debit": debit,
-            "credit": credit,
-        }
+        return self.env["sacco.ledger"]._line(gl_account, self.partner_id, label, debit, credit)

@@ -237,10 +237,10 @@ class TestCheckoffImport(CheckoffCommon):
         batch.action_validate()
         batch.action_post()
         moves = self.env["account.move"].search_count([])
-        with self.assertRefused(UserError, f"already imported as check-off batch {batch.name}"):
+        with self.assertRefused(UserError, f"already uploaded as check-off batch {batch.name}"):
             self._batch(content, "renamed.csv")
         draft = self._batch(self._csv(("KP002", 2500)))
-        with self.assertRefused(UserError, "already imported"):
+        with self.assertRefused(UserError, "already uploaded"):
             draft.file = base64.b64encode(content)
         self.assertEqual(self.env["account.move"].search_count([]), moves)
         self.assertEqual(self._balance(self.member, self.deposits), 2000)

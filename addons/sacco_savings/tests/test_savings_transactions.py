@@ -21,6 +21,15 @@ class TestSavingsTransactions(SaccoSavingsCommon):
         self.assertTrue(self.fosa_account.name.startswith("TFS"))
         self.assertEqual(self.fosa_account.balance, 0)
 
+    def test_new_account_balance_is_zero_in_the_database(self):
+        # 0.00, not NULL, so SQL sums and comparisons need no COALESCE.
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT balance FROM sacco_savings_account WHERE id IN %s",
+            [tuple(self.member.savings_account_ids.ids)],
+        )
+        self.assertEqual({row[0] for row in self.env.cr.fetchall()}, {0})
+
     def test_deposit_posts_cash_to_member_account(self):
         txn = self.fosa_account.deposit(2500, channel="cash", external_ref="RCPT-1")
         self.assertEqual(txn.kind, "deposit")

@@ -1,7 +1,24 @@
 /** @odoo-module */
 
+import { rpcBus } from "@web/core/network/rpc";
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
+
+// The web client's requests in flight, counted from the page's start: a tour that ends
+// while one still runs leaves it to reach the server after the test, which refuses it and
+// logs an error.
+const pendingRequests = new Set();
+rpcBus.addEventListener("RPC:REQUEST", ({ detail }) => pendingRequests.add(detail.data.id));
+rpcBus.addEventListener("RPC:RESPONSE", ({ detail }) => pendingRequests.delete(detail.data.id));
+
+/** Resolves once no request is pending and every image has loaded, for 300 ms. */
+async function screenSettled() {
+    for (let quiet = 0; quiet < 3; ) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const busy = pendingRequests.size || [...document.images].some((img) => !img.complete);
+        quiet = busy ? 0 : quiet + 1;
+    }
+}
 
 function editField(name, value) {
     return { trigger: `.o_form_view div[name="${name}"] input`, run: `edit ${value}` };
@@ -81,7 +98,8 @@ registry.category("web_tour.tours").add("sacco_loan_teller_repayment", {
 });
 
 // Opens on the action and view the test puts in the URL; the web client fails the tour on
-// any error while loading, rendering or fetching the view's data.
+// any error while loading, rendering or fetching the view's data. It ends once the screen
+// has settled (its data and the systray's loaded), so no request outlives the test.
 registry.category("web_tour.tours").add("sacco_loans_view_renders", {
-    steps: () => [{ trigger: ".o_view_controller" }],
+    steps: () => [{ trigger: ".o_view_controller", run: screenSettled }],
 });
