@@ -51,6 +51,7 @@ class SaccoLedger(models.AbstractModel):
             }
         )
         move.action_post()
+        move._sacco_seal()
         return move
 
     @api.model
@@ -69,4 +70,5 @@ class SaccoLedger(models.AbstractModel):
             ]
         )
         reversal.action_post()
+        reversal._sacco_seal()
         return reversal
