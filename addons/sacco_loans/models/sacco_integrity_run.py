@@ -4,7 +4,7 @@ from odoo.tools import SQL
 # Loan sub-ledger components: (code, the product's account for it, the loan's amount in SQL
 # over ``l`` (sacco_loan) and ``inst`` (its installments summed)).
 LOAN_COMPONENTS = (
-    ("principal", "_portfolio_account", "l.principal_outstanding"),
+    ("principal", "_portfolio_account", "COALESCE(l.principal_outstanding, 0)"),
     ("interest", "_interest_receivable_account", "COALESCE(inst.interest, 0)"),
     ("penalty", "_penalty_receivable_account", "COALESCE(inst.penalty, 0)"),
 )

@@ -61,13 +61,13 @@ class SaccoIntegrityRun(models.Model):
                  WHERE l.sacco_savings_account_id IS NOT NULL AND l.parent_state = 'posted'
                    AND l.company_id = %(company)s
                  GROUP BY 1, 2)
-            SELECT a.id, a.name, map.account_id, a.balance AS expected,
+            SELECT a.id, a.name, map.account_id, COALESCE(a.balance, 0) AS expected,
                    -COALESCE(gl.balance, 0) AS actual
               FROM sacco_savings_account a
               JOIN map ON map.product_id = a.product_id
               LEFT JOIN gl ON gl.id = a.id AND gl.account_id = map.account_id
              WHERE a.company_id = %(company)s
-               AND round(a.balance + COALESCE(gl.balance, 0), 2) <> 0
+               AND round(COALESCE(a.balance, 0) + COALESCE(gl.balance, 0), 2) <> 0
             """,
             map=self._savings_control_map(company),
             company=company.id,
@@ -85,13 +85,13 @@ class SaccoIntegrityRun(models.Model):
         query = SQL(
             """
             SELECT a.id, a.name, NULL::int AS account_id,
-                   COALESCE(t.amount, 0) AS expected, a.balance AS actual
+                   COALESCE(t.amount, 0) AS expected, COALESCE(a.balance, 0) AS actual
               FROM sacco_savings_account a
               LEFT JOIN (SELECT account_id, SUM(amount) AS amount
                            FROM sacco_savings_transaction WHERE company_id = %(company)s
                           GROUP BY account_id) t ON t.account_id = a.id
              WHERE a.company_id = %(company)s
-               AND round(a.balance - COALESCE(t.amount, 0), 2) <> 0
+               AND round(COALESCE(a.balance, 0) - COALESCE(t.amount, 0), 2) <> 0
             """,
             company=company.id,
         )
