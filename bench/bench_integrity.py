@@ -8,30 +8,10 @@ posted and split per loan, as every night), then the integrity check runs twice:
 timed on its own, then the whole run as the cron does it (stored, with its findings).
 """
 
-import argparse
-import os
 import time
-from datetime import date, timedelta
 
-from bench_loans import report_generation
+from bench_loans import parse_args, report_generation
 from common import environment, registry_for
-
-
-def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--db", default="sacco_bench_integrity", help="database (recreated)")
-    parser.add_argument("--n", "-n", type=int, default=100000, help="members and loans")
-    parser.add_argument(
-        "--date",
-        type=date.fromisoformat,
-        default=date.today().replace(day=1) - timedelta(days=1),
-        help="as-of date of the book and its close of business",
-    )
-    parser.add_argument("--db-host", default=os.environ.get("PGHOST", "127.0.0.1"))
-    parser.add_argument("--db-user", default=os.environ.get("PGUSER", "postgres"))
-    args = parser.parse_args()
-    args.modules = "sacco_loans"
-    return args
 
 
 def book_size(env):
@@ -59,7 +39,7 @@ def time_checks(env, company):
 
 
 def main():
-    args = parse_args()
+    args = parse_args(__doc__, "sacco_bench_integrity")
     registry = registry_for(args)
     with environment(registry) as env:
         report_generation(env, args)

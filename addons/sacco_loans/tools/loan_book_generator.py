@@ -27,7 +27,7 @@ from odoo.tools import SQL
 
 from sacco_core.loan_fees import spread_evenly
 
-from ..models.sacco_loan_cob_run import SCALED_COLUMNS
+from ..models.sacco_loan_cob_run import split_item_columns
 
 # (category, share of the book in %, days past due of the oldest unpaid installment as
 # (first, span): first + (pseudo-random % span); None for closed loans).
@@ -536,15 +536,7 @@ class _Generator:
         """Replace the debit item ``template`` by one copy per loan of the product, carrying
         the loan's ``column`` of bench_opening (the amounts add up to the item's)."""
         self.env.flush_all()
-        Line = self.env["account.move.line"]
-        scaled = [name for name in SCALED_COLUMNS if name in Line._fields]
-        copied = [
-            name
-            for name, field in Line._fields.items()
-            if field.store
-            and field.column_type
-            and name not in ("id", "partner_id", "sacco_loan_id", "name", *scaled)
-        ]
+        copied, scaled = split_item_columns(self.env["account.move.line"])
         self.cr.execute(
             SQL(
                 """
