@@ -93,6 +93,10 @@ class SaccoMemberChange(models.Model):
             if not (vals.get("reason") or "").strip():
                 raise UserError(self.env._("Give the reason the member asks for the change."))
             member.check_access("write")
+            if member.state == "applicant":
+                raise UserError(
+                    self.env._("%s is an applicant: edit the application directly.", member.name)
+                )
             if self.sudo().search_count([("member_id", "=", member.id), ("state", "=", "pending")]):
                 raise UserError(
                     self.env._(
@@ -113,6 +117,7 @@ class SaccoMemberChange(models.Model):
             }
             if not changes:
                 raise UserError(self.env._("The new values are those %s already has.", member.name))
+            self._check_not_taken(member, changes)
             vals.update(
                 {new: changes.get(new, False) for new, _field in CHANGED_FIELDS},
                 old_name=member.name,
@@ -121,6 +126,28 @@ class SaccoMemberChange(models.Model):
                 old_id_number=member.id_number,
             )
         return super().create(vals_list)
+
+    @api.model
+    def _check_not_taken(self, member, changes):
+        """A new phone or ID number already registered to another member is refused now,
+        not at approval."""
+        for new, field in (("new_phone", "phone"), ("new_id_number", "id_number")):
+            holder = changes.get(new) and self.env["sacco.member"].sudo().search(
+                [
+                    (field, "=", changes[new]),
+                    ("id", "!=", member.id),
+                    ("company_id", "=", member.company_id.id),
+                ],
+                limit=1,
+            )
+            if holder:
+                raise UserError(
+                    self.env._(
+                        "%(value)s is already registered to member %(member)s.",
+                        value=changes[new],
+                        member=holder.member_number or holder.name,
+                    )
+                )
 
     # ---------------------------------------------------------------- decisions
 

@@ -150,6 +150,18 @@ class TestMemberChange(SaccoBaseCommon):
                 "UPDATE sacco_member_change SET state = 'pending' WHERE id = %s", [pending.id]
             )
 
+    def test_taken_phone_or_id_and_applicants_are_refused(self):
+        other = self._create_member(name="Other Member")
+        with self.assertRefused(UserError, "already registered to member"):
+            self._request(self.teller_a, new_phone=other.phone)
+        with self.assertRefused(UserError, "already registered to member"):
+            self._request(self.teller_a, new_id_number=other.id_number)
+        applicant = self._create_applicant()
+        with self.assertRefused(UserError, "edit the application directly"):
+            self.Change.with_user(self.teller_a).create(
+                {"member_id": applicant.id, "new_phone": "0733 111 222", "reason": "x"}
+            )
+
     def test_teller_cannot_request_for_another_branch(self):
         with self.assertRefused(AccessError, ""):
             self._request(self.teller_b, new_phone="0733 111 222")
