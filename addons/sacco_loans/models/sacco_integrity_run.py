@@ -1,12 +1,12 @@
 from odoo import api, models
 from odoo.tools import SQL
 
-# Loan sub-ledger components: (code, the product's account for it, the loan's amount in SQL
-# over ``l`` (sacco_loan) and ``inst`` (its installments summed)).
+# Loan sub-ledger components: (code, the product's account holding it). A loan's amount of
+# each is a column of the ``loans`` rows of _loan_components_sql.
 LOAN_COMPONENTS = (
-    ("principal", "_portfolio_account", "COALESCE(l.principal_outstanding, 0)"),
-    ("interest", "_interest_receivable_account", "COALESCE(inst.interest, 0)"),
-    ("penalty", "_penalty_receivable_account", "COALESCE(inst.penalty, 0)"),
+    ("principal", "_portfolio_account"),
+    ("interest", "_interest_receivable_account"),
+    ("penalty", "_penalty_receivable_account"),
 )
 
 
@@ -32,17 +32,31 @@ class SaccoIntegrityRun(models.Model):
         ]
 
     @api.model
-    def _loan_components_sql(self, company):
-        """Rows (id, name, component, account_id, expected) for every loan of ``company`` and
-        each sub-ledger component: what the loan book says it should hold on which account."""
+    def _loan_components_sql(self, company, per_product=False):
+        """Rows (id, name, component, account_id, expected): what the loan book says each loan
+        of ``company`` (or, ``per_product``, each product in total) should hold on which
+        account. Only installments with a receivable are read."""
         products = (
             self.env["sacco.loan.product"]
             .with_context(active_test=False)
             .search([("company_id", "=", company.id)])
         )
-        columns = [products.ids]
-        for _code, account_method, _amount in LOAN_COMPONENTS:
-            columns.append([getattr(product, account_method)().id for product in products])
+        accounts = {
+            code: [getattr(product, method)().id for product in products]
+            for code, method in LOAN_COMPONENTS
+        }
+        if per_product:
+            amounts = SQL(
+                "NULL::int AS id, NULL AS name, l.product_id, "
+                "SUM(COALESCE(l.principal_outstanding, 0)) AS principal, "
+                "SUM(COALESCE(inst.interest, 0)) AS interest, "
+                "SUM(COALESCE(inst.penalty, 0)) AS penalty"
+            )
+        else:
+            amounts = SQL(
+                "l.id, l.name, l.product_id, COALESCE(l.principal_outstanding, 0) AS principal, "
+                "COALESCE(inst.interest, 0) AS interest, COALESCE(inst.penalty, 0) AS penalty"
+            )
         return SQL(
             """
             WITH map AS (
@@ -52,24 +66,28 @@ class SaccoIntegrityRun(models.Model):
             inst AS (
                 SELECT loan_id, SUM(interest_receivable) AS interest,
                        SUM(penalty - penalty_paid) AS penalty
-                  FROM sacco_loan_installment WHERE company_id = %(company)s
-                 GROUP BY loan_id)
-            SELECT l.id, l.name, c.component, c.account_id, c.expected
-              FROM sacco_loan l
-              JOIN map ON map.product_id = l.product_id
-              LEFT JOIN inst ON inst.loan_id = l.id
+                  FROM sacco_loan_installment
+                 WHERE company_id = %(company)s
+                   AND (interest_receivable <> 0 OR penalty <> penalty_paid)
+                 GROUP BY loan_id),
+            loans AS (
+                SELECT %(amounts)s
+                  FROM sacco_loan l LEFT JOIN inst ON inst.loan_id = l.id
+                 WHERE l.company_id = %(company)s %(group_by)s)
+            SELECT loans.id, loans.name, c.component, c.account_id, c.expected
+              FROM loans
+              JOIN map ON map.product_id = loans.product_id
              CROSS JOIN LATERAL (VALUES %(values)s) AS c(component, account_id, expected)
-             WHERE l.company_id = %(company)s
             """,
-            products=columns[0],
-            principal=columns[1],
-            interest=columns[2],
-            penalty=columns[3],
+            products=products.ids,
             company=company.id,
+            amounts=amounts,
+            group_by=SQL("GROUP BY l.product_id" if per_product else ""),
             values=SQL(", ").join(
-                SQL("(%s, map.%s, %s)", code, SQL.identifier(code), SQL(amount))
-                for code, _method, amount in LOAN_COMPONENTS
+                SQL("(%s, map.%s, loans.%s)", code, SQL.identifier(code), SQL.identifier(code))
+                for code, _method in LOAN_COMPONENTS
             ),
+            **accounts,
         )
 
     @api.model
@@ -131,7 +149,7 @@ class SaccoIntegrityRun(models.Model):
               FROM sub LEFT JOIN gl ON gl.account_id = sub.account_id
              WHERE round(sub.expected - COALESCE(gl.balance, 0), 2) <> 0
             """,
-            sub=self._loan_components_sql(company),
+            sub=self._loan_components_sql(company, per_product=True),
             company=company.id,
         )
         return self._check_sub_ledger(

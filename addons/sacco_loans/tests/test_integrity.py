@@ -22,7 +22,9 @@ class TestLoanIntegrity(SaccoLoanCobCommon):
         super().setUpClass()
         # Interest accrued on a due date, then a loan in every SASRA class closed for
         # yesterday (penalties, provisioning): the close of business splits items per loan.
-        borrower = cls._create_member(name="Borrower Accruing")
+        borrower = cls._create_member(
+            name="Borrower Accruing", join_date=cls.today - timedelta(days=400)
+        )
         cls._account(borrower, cls.deposits).deposit(20000, journal=cls.cash)
         cls.accruing = cls._loan(borrower, cls.today - timedelta(days=70))
         cls.Run.run_close_of_business(cls.accruing.installment_ids[0].due_date, cls.company)
