@@ -84,48 +84,50 @@ class SaccoMemberChange(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        """Keep the values as they are now, normalised new values, and only what changes."""
+        return super().create([self._prepare_request_vals(vals) for vals in vals_list])
+
+    @api.model
+    def _prepare_request_vals(self, vals):
+        """Keep the values as they are now, the normalised new values, and only what changes;
+        refuse a request that cannot be approved."""
         Member = self.env["sacco.member"]
-        for vals in vals_list:
-            member = Member.browse(vals.get("member_id")).exists()
-            if not member:
-                raise UserError(self.env._("Choose the member whose identity changes."))
-            if not (vals.get("reason") or "").strip():
-                raise UserError(self.env._("Give the reason the member asks for the change."))
-            member.check_access("write")
-            if member.state == "applicant":
-                raise UserError(
-                    self.env._("%s is an applicant: edit the application directly.", member.name)
-                )
-            if self.sudo().search_count([("member_id", "=", member.id), ("state", "=", "pending")]):
-                raise UserError(
-                    self.env._(
-                        "%s already has an identity change waiting for approval.", member.name
-                    )
-                )
-            wanted = Member._normalize_vals(
-                {
-                    "id_type": member.id_type,
-                    "id_number": member.id_number,
-                    **{field: vals[new] for new, field in CHANGED_FIELDS if vals.get(new)},
-                }
+        member = Member.browse(vals.get("member_id")).exists()
+        if not member:
+            raise UserError(self.env._("Choose the member whose identity changes."))
+        if not (vals.get("reason") or "").strip():
+            raise UserError(self.env._("Give the reason the member asks for the change."))
+        member.check_access("write")
+        if member.state == "applicant":
+            raise UserError(
+                self.env._("%s is an applicant: edit the application directly.", member.name)
             )
-            changes = {
-                new: wanted[field]
-                for new, field in CHANGED_FIELDS
-                if field in wanted and wanted[field] != member[field]
+        if self.sudo().search_count([("member_id", "=", member.id), ("state", "=", "pending")]):
+            raise UserError(
+                self.env._("%s already has an identity change waiting for approval.", member.name)
+            )
+        wanted = Member._normalize_vals(
+            {
+                "id_type": member.id_type,
+                "id_number": member.id_number,
+                **{field: vals[new] for new, field in CHANGED_FIELDS if vals.get(new)},
             }
-            if not changes:
-                raise UserError(self.env._("The new values are those %s already has.", member.name))
-            self._check_not_taken(member, changes)
-            vals.update(
-                {new: changes.get(new, False) for new, _field in CHANGED_FIELDS},
-                old_name=member.name,
-                old_phone=member.phone,
-                old_id_type=member.id_type,
-                old_id_number=member.id_number,
-            )
-        return super().create(vals_list)
+        )
+        changes = {
+            new: wanted[field]
+            for new, field in CHANGED_FIELDS
+            if field in wanted and wanted[field] != member[field]
+        }
+        if not changes:
+            raise UserError(self.env._("The new values are those %s already has.", member.name))
+        self._check_not_taken(member, changes)
+        return dict(
+            vals,
+            **{new: changes.get(new, False) for new, _field in CHANGED_FIELDS},
+            old_name=member.name,
+            old_phone=member.phone,
+            old_id_type=member.id_type,
+            old_id_number=member.id_number,
+        )
 
     @api.model
     def _check_not_taken(self, member, changes):
