@@ -41,9 +41,10 @@ SELECT (SELECT count(*) FROM account_move), (SELECT count(*) FROM account_move_l
 """
 
 
-def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--db", default="sacco_bench_loans", help="database (dropped, recreated)")
+def parse_args(description=__doc__, db="sacco_bench_loans"):
+    """The options of the loan book benchmarks (this one and bench_integrity.py)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--db", default=db, help="database (dropped, recreated)")
     parser.add_argument("--n", "-n", type=int, default=100000, help="members and loans")
     parser.add_argument(
         "--date",

@@ -11,7 +11,7 @@
     "license": "LGPL-3",
     "development_status": "Alpha",
     "application": True,
-    "depends": ["account", "mail"],
+    "depends": ["account", "mail", "auditlog"],
     "external_dependencies": {"python": ["sacco_core", "phonenumbers", "africastalking"]},
     "data": [
         "security/sacco_base_groups.xml",
@@ -20,6 +20,7 @@
         "data/sacco_document_type_data.xml",
         "data/sacco_sms_template_data.xml",
         "data/ir_cron_data.xml",
+        "data/auditlog_rule_data.xml",
         "views/sacco_member_document_views.xml",
         "views/sacco_document_type_views.xml",
         "views/sacco_branch_views.xml",
@@ -31,6 +32,8 @@
         "wizards/sacco_member_status_change_views.xml",
         "wizards/sacco_member_registration_payment_views.xml",
         "views/sacco_member_views.xml",
+        "views/sacco_member_change_views.xml",
+        "views/sacco_integrity_run_views.xml",
         "views/sacco_base_menus.xml",
     ],
     "demo": [
@@ -38,6 +41,7 @@
         "demo/sacco_branch_demo.xml",
         "demo/res_users_demo.xml",
         "demo/sacco_member_demo.xml",
+        "demo/sacco_member_change_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

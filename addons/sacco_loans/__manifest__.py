@@ -19,6 +19,7 @@
         "data/sacco_sms_template_data.xml",
         "data/sacco_loan_import_data.xml",
         "data/ir_cron_data.xml",
+        "data/auditlog_rule_data.xml",
         "views/sacco_loan_product_views.xml",
         "views/sacco_loan_application_views.xml",
         "wizards/sacco_loan_repay_views.xml",
@@ -41,6 +42,9 @@
         "wizards/sacco_loan_report_print_views.xml",
         "views/sacco_loan_import_views.xml",
         "views/sacco_loans_menus.xml",
+    ],
+    "demo": [
+        "demo/sacco_integrity_run_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -19,6 +19,7 @@
         "data/sacco_checkoff_data.xml",
         "data/ir_cron_data.xml",
         "data/sacco_sms_template_data.xml",
+        "data/auditlog_rule_data.xml",
         "report/sacco_savings_receipt_report.xml",
         "report/sacco_savings_statement_report.xml",
         "views/sacco_savings_product_views.xml",

@@ -119,6 +119,12 @@ class ResCompany(models.Model):
         help="Secret part of the delivery-report URL given to Africa's Talking.",
     )
     sacco_sms_max_attempts = fields.Integer(string="SMS Send Attempts", default=5)
+    sacco_phone_cooling_off_hours = fields.Integer(
+        string="Phone Change Cooling-off (hours)",
+        default=24,
+        help="After an approved change of a member's phone, USSD, app logins and M-Pesa routing "
+        "by phone stay closed this long (the SIM-swap window).",
+    )
 
     @api.constrains("sacco_member_number_template")
     def _check_sacco_member_number_template(self):
@@ -132,6 +138,11 @@ class ResCompany(models.Model):
     def _check_sacco_minimum_age(self):
         if any(not 0 <= company.sacco_minimum_age <= 120 for company in self):
             raise ValidationError(self.env._("The minimum member age must be between 0 and 120."))
+
+    @api.constrains("sacco_phone_cooling_off_hours")
+    def _check_sacco_phone_cooling_off_hours(self):
+        if any(company.sacco_phone_cooling_off_hours < 0 for company in self):
+            raise ValidationError(self.env._("The cooling-off period cannot be negative."))
 
     def _sacco_setup_accounts(self):
         """Create the missing SACCO GL accounts (by default code) and map the empty settings."""

@@ -96,5 +96,9 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.sacco_sms_max_attempts", readonly=False
     )
 
+    sacco_phone_cooling_off_hours = fields.Integer(
+        related="company_id.sacco_phone_cooling_off_hours", readonly=False
+    )
+
     def action_sacco_setup_accounts(self):
         self.company_id._sacco_setup_accounts()

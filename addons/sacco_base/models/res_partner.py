@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .sacco_member import IDENTITY_FIELDS
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -20,3 +22,10 @@ class ResPartner(models.Model):
             "The employer code must be unique per company.",
         ),
     ]
+
+    def write(self, vals):
+        """A member's name and phone live on their contact: editing them there (Contacts) is
+        held to the same maker-checker rule as on the member."""
+        if any(name in vals for name in IDENTITY_FIELDS):
+            self.sudo().sacco_member_ids.sudo(self.env.su)._check_identity_unchanged(vals)
+        return super().write(vals)

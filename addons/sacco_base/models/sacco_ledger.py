@@ -67,6 +67,7 @@ class SaccoLedger(models.AbstractModel):
             }
         )
         move.action_post()
+        move._sacco_seal()
         return move
 
     @api.model
@@ -85,4 +86,5 @@ class SaccoLedger(models.AbstractModel):
             ]
         )
         reversal.action_post()
+        reversal._sacco_seal()
         return reversal

@@ -23,6 +23,9 @@ MEMBER_TRANSITIONS = {
 }
 NATURAL_PERSON_TYPES = ("individual", "joint", "junior")
 MANAGER_GROUP = "sacco_base.sacco_base_group_manager"
+# What identifies a member to the SACCO and its channels: once a member is active, these change
+# only through an approved sacco.member.change (maker-checker).
+IDENTITY_FIELDS = ("name", "phone", "id_type", "id_number")
 ACCOUNTANT_GROUP = "sacco_base.sacco_base_group_accountant"
 
 
@@ -121,6 +124,16 @@ class SaccoMember(models.Model):
         "account.move", string="Registration Fee Entry", readonly=True, copy=False
     )
     registration_fee_paid = fields.Boolean(compute="_compute_registration_fee_paid")
+    sacco_phone_trusted_from = fields.Datetime(
+        string="Phone Channels Open From",
+        readonly=True,
+        copy=False,
+        help="After an approved phone change, USSD, app logins and M-Pesa routing stay closed "
+        "until this time (the SIM-swap cooling-off period).",
+    )
+    change_ids = fields.One2many(
+        "sacco.member.change", "member_id", string="Identity Changes", readonly=True
+    )
 
     _sql_constraints = [
         (
@@ -190,7 +203,31 @@ class SaccoMember(models.Model):
     def write(self, vals):
         if "company_id" in vals and any(m.company_id.id != vals["company_id"] for m in self):
             raise UserError(self.env._("A member cannot move to another company."))
-        return super().write(self._normalize_vals(vals))
+        vals = self._normalize_vals(vals)
+        self._check_identity_unchanged(vals)
+        return super().write(vals)
+
+    def _check_identity_unchanged(self, vals):
+        """Applicants are edited freely until approval; afterwards a member's name, phone and
+        ID change only through an approved change request, whoever edits (the request applies
+        itself as superuser with a context flag a client cannot grant itself)."""
+        if self.env.su and self.env.context.get("sacco_identity_change_approved"):
+            return
+        touched = [name for name in IDENTITY_FIELDS if name in vals]
+        changed = self.filtered(
+            lambda member: (
+                member.state != "applicant"
+                and any(member[name] != (vals[name] or False) for name in touched)
+            )
+        )
+        if changed:
+            raise UserError(
+                self.env._(
+                    "The name, phone and ID of %(member)s change only through an identity "
+                    "change request a manager approves (button 'Request Identity Change').",
+                    member=changed[0].display_name,
+                )
+            )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_unpaid_applicants(self):
@@ -448,7 +485,35 @@ class SaccoMember(models.Model):
         )
         self.message_post(body=self.env._("Registration fee payment reversed."))
 
+    # ---------------------------------------------------------------- channels
+
+    def _sacco_phone_channel_open(self, at=None):
+        """Whether the channels that trust the member's registered phone (USSD, app OTP and
+        login, M-Pesa routing by phone) may serve this member now (or at ``at``): they need a
+        phone and stay closed during the cooling-off after an approved phone change."""
+        self.ensure_one()
+        at = at or fields.Datetime.now()
+        return bool(self.phone) and not (
+            self.sacco_phone_trusted_from and self.sacco_phone_trusted_from > at
+        )
+
     # ---------------------------------------------------------------- smart buttons
+
+    def action_request_identity_change(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Request Identity Change"),
+            "res_model": "sacco.member.change",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_member_id": self.id,
+                "default_new_name": self.name,
+                "default_new_phone": self.phone,
+                "default_new_id_number": self.id_number,
+            },
+        }
 
     def action_view_registration_move(self):
         self.ensure_one()

@@ -1,4 +1,7 @@
 from . import (
+    test_audit_trail,
+    test_integrity,
+    test_member_change,
     test_member_lifecycle,
     test_member_registration,
     test_registration_fee,

@@ -27,6 +27,22 @@ SCALED_COLUMNS = (
     "discount_amount_currency",
     "discount_balance",
 )
+
+
+def split_item_columns(Line):
+    """The stored columns of a journal item copied into its per-loan parts: those copied as
+    they are, and the amounts scaled to each loan's share (partner, loan and label vary)."""
+    scaled = [name for name in SCALED_COLUMNS if name in Line._fields]
+    copied = [
+        name
+        for name, field in Line._fields.items()
+        if field.store
+        and field.column_type
+        and name not in ("id", "partner_id", "sacco_loan_id", "name", *scaled)
+    ]
+    return copied, scaled
+
+
 # The catch-up cron closes at most this many missed days.
 CATCH_UP_DAYS = 31
 # Code of the journal the close of business posts accruals, penalties and provisions in.
@@ -578,14 +594,7 @@ class SaccoLoanCobRun(models.Model):
         template = move.line_ids.filtered(lambda line: line.debit)
         self.env.flush_all()
         Line = self.env["account.move.line"]
-        scaled = [name for name in SCALED_COLUMNS if name in Line._fields]
-        copied = [
-            name
-            for name, field in Line._fields.items()
-            if field.store
-            and field.column_type
-            and name not in ("id", "partner_id", "sacco_loan_id", "name", *scaled)
-        ]
+        copied, scaled = split_item_columns(Line)
         self.env.cr.execute(
             SQL(
                 """

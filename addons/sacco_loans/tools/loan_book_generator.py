@@ -27,6 +27,8 @@ from odoo.tools import SQL
 
 from sacco_core.loan_fees import spread_evenly
 
+from ..models.sacco_loan_cob_run import split_item_columns
+
 # (category, share of the book in %, days past due of the oldest unpaid installment as
 # (first, span): first + (pseudo-random % span); None for closed loans).
 CATEGORIES = (
@@ -402,21 +404,27 @@ class _Generator:
         self.cr.execute(
             """
             UPDATE sacco_loan l
-               SET principal_outstanding = l.principal - i.principal_paid,
+               SET principal_outstanding = CASE WHEN l.state = 'written_off' THEN 0
+                                                ELSE l.principal - i.principal_paid END,
+                   principal_written_off = CASE WHEN l.state = 'written_off'
+                                                THEN l.principal - i.principal_paid ELSE 0 END,
+                   written_off_on = CASE WHEN l.state = 'written_off' THEN %s::date END,
                    interest_paid = i.interest_paid
               FROM (SELECT i.loan_id, SUM(i.principal_paid) AS principal_paid,
                            SUM(i.interest_paid) AS interest_paid
                       FROM sacco_loan_installment i JOIN bench_plan p ON p.loan_id = i.loan_id
                      GROUP BY i.loan_id) i
              WHERE l.id = i.loan_id
-            """
+            """,
+            [self.as_of],
         )
         self.cr.execute(SQL("DELETE FROM sacco_loan WHERE id = %s", loan.id))
         self.env.invalidate_all()
 
     def _installments_sql(self):
         """Each loan's installments: paid before the oldest unpaid one (m), m half paid for
-        a third of the loans; overdue ones with their penalties and interest receivable."""
+        a third of the loans; overdue ones of active loans with their penalties and interest
+        receivable (a write-off reversed those of written-off loans)."""
         return SQL(
             """
             WITH base AS (
@@ -440,7 +448,7 @@ class _Generator:
                   FROM base
             ), charged AS (
                 SELECT paid.*,
-                       CASE WHEN pay = 'full' OR penalty_rate = 0 THEN 0
+                       CASE WHEN pay = 'full' OR penalty_rate = 0 OR NOT active THEN 0
                             WHEN penalty_cap > 0
                                 THEN LEAST(ROUND((principal + interest + fee - principal_paid
                                                   - interest_paid - fee_paid)
@@ -467,18 +475,26 @@ class _Generator:
     # ------------------------------------------------------------ GL
 
     def opening_entries(self):
-        """Per product, one entry bringing the GL to the sub-ledger of its active loans."""
+        """Per product, one entry bringing the GL to the sub-ledger of its active loans: posted
+        with a total per account, then each debit item split into one item per loan (the loan
+        and its member on the item), as a migrated book carries them and the close of business
+        posts its accruals."""
         self.cr.execute(
             """
-            SELECT l.product_id, SUM(l.principal_outstanding),
-                   SUM(i.interest_receivable), SUM(i.penalty - i.penalty_paid)
+            CREATE TEMP TABLE bench_opening AS
+            SELECT l.id AS loan_id, l.product_id, m.partner_id, l.name,
+                   l.principal_outstanding AS principal, i.interest, i.penalty
               FROM sacco_loan l
               JOIN bench_plan p ON p.loan_id = l.id AND p.active
-              JOIN LATERAL (SELECT SUM(interest_receivable) AS interest_receivable,
-                                   SUM(penalty) AS penalty, SUM(penalty_paid) AS penalty_paid
+              JOIN sacco_member m ON m.id = l.member_id
+              JOIN LATERAL (SELECT SUM(interest_receivable) AS interest,
+                                   SUM(penalty - penalty_paid) AS penalty
                               FROM sacco_loan_installment WHERE loan_id = l.id) i ON TRUE
-             GROUP BY l.product_id
             """
+        )
+        self.cr.execute(
+            "SELECT product_id, SUM(principal), SUM(interest), SUM(penalty) "
+            "FROM bench_opening GROUP BY product_id"
         )
         totals = self.cr.fetchall()
         journal = self.env["account.journal"].create(
@@ -489,22 +505,66 @@ class _Generator:
         self.opening_moves = self.env["account.move"]
         for product_id, principal, interest, penalty in totals:
             product = self.env["sacco.loan.product"].browse(product_id)
-            lines = [
-                {"account": account, "partner": nobody, "name": label, "debit": float(amount)}
-                for account, amount in (
-                    (product._portfolio_account(), principal),
-                    (product._interest_receivable_account(), interest),
-                    (product._penalty_receivable_account(), penalty),
+            components = [
+                (account, column, amount)
+                for account, column, amount in (
+                    (product._portfolio_account(), "principal", principal),
+                    (product._interest_receivable_account(), "interest", interest),
+                    (product._penalty_receivable_account(), "penalty", penalty),
                 )
                 if amount
             ]
+            lines = [
+                {"account": account, "partner": nobody, "name": label, "debit": float(amount)}
+                for account, _column, amount in components
+            ]
             total = float(principal + interest + penalty)
             lines.append({"account": opening, "partner": nobody, "name": label, "credit": total})
-            self.opening_moves |= (
+            move = (
                 self.env["sacco.ledger"]
                 .sudo()
                 ._post_entry(journal, self.as_of - timedelta(days=1), label, lines)
             )
+            for account, column, _amount in components:
+                template = move.line_ids.filtered(lambda line, acc=account: line.account_id == acc)
+                self._split_per_loan(template, product_id, column)
+            self.opening_moves |= move
+        self.cr.execute("DROP TABLE bench_opening")
+        self.env["account.move.line"].invalidate_model()
+
+    def _split_per_loan(self, template, product_id, column):
+        """Replace the debit item ``template`` by one copy per loan of the product, carrying
+        the loan's ``column`` of bench_opening (the amounts add up to the item's)."""
+        self.env.flush_all()
+        copied, scaled = split_item_columns(self.env["account.move.line"])
+        self.cr.execute(
+            SQL(
+                """
+                INSERT INTO account_move_line (%(copied)s, partner_id, sacco_loan_id, name,
+                                               %(scaled)s)
+                SELECT %(from_template)s, o.partner_id, o.loan_id, t.name || ' ' || o.name,
+                       %(amounts)s
+                  FROM account_move_line t
+                  JOIN bench_opening o ON o.product_id = %(product)s AND o.%(column)s <> 0
+                 WHERE t.id = %(template)s
+                """,
+                copied=SQL(", ").join(SQL.identifier(name) for name in copied),
+                scaled=SQL(", ").join(SQL.identifier(name) for name in scaled),
+                from_template=SQL(", ").join(SQL.identifier("t", name) for name in copied),
+                amounts=SQL(", ").join(
+                    SQL(
+                        "ROUND((%s * o.%s / t.debit)::numeric, 2)",
+                        SQL.identifier("t", name),
+                        SQL.identifier(column),
+                    )
+                    for name in scaled
+                ),
+                product=product_id,
+                column=SQL.identifier(column),
+                template=template.id,
+            )
+        )
+        self.cr.execute("DELETE FROM account_move_line WHERE id = %s", [template.id])
 
     def finish(self):
         counts = {

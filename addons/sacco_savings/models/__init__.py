@@ -9,6 +9,7 @@ from . import (
     sacco_checkoff_line,
     sacco_checkoff_suspense,
     sacco_checkoff_variance,
+    sacco_integrity_run,
     sacco_member,
     sacco_member_exit,
     sacco_savings_account,

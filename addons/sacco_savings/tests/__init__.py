@@ -1,6 +1,7 @@
 from . import (
     test_checkoff,
     test_concurrency,
+    test_integrity,
     test_interest_posting,
     test_member_exit,
     test_savings_rules,
