@@ -242,7 +242,10 @@ def rerun_with_odoo(argv: list[str]) -> str | None:
     if python != PY:
         say(f"Running the tests with {python} (Odoo bootstrapped in {bootstrap.VENV})")
         env = dict(os.environ, **{BOOTSTRAPPED_ENV: "1"})
-        os.execve(python, [python, str(Path(__file__).resolve()), *argv], env)
+        # The bootstrap has just installed requirements.txt and test-requirements.txt as
+        # they are now (its stamp covers them): no second pip run.
+        extra = [] if "--no-install" in argv else ["--no-install"]
+        os.execve(python, [python, str(Path(__file__).resolve()), *extra, *argv], env)
     return None
 
 
