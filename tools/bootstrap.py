@@ -65,6 +65,31 @@ def imports_odoo(python: str | os.PathLike) -> bool:
     return proc.returncode == 0
 
 
+def odoo_location(python: str) -> tuple[str | None, str]:
+    """(odoo package directory, error) of ``python``, asked in a subprocess."""
+    proc = subprocess.run(
+        [python, "-c", "import os, odoo; print(os.path.dirname(odoo.__file__))"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode == 0 and proc.stdout.strip():
+        return proc.stdout.strip().splitlines()[-1], ""
+    err = [line for line in proc.stderr.strip().splitlines() if line.strip()]
+    return None, (err[-1] if err else f"exit code {proc.returncode}")
+
+
+def find_addons(addons_dir: Path) -> list[str]:
+    """The sacco_* add-ons of ``addons_dir``."""
+    if not addons_dir.is_dir():
+        return []
+    return sorted(
+        p.parent.name
+        for p in addons_dir.glob("sacco_*/__manifest__.py")
+        if (p.parent / "__init__.py").exists()
+    )
+
+
 def odoo_src() -> str:
     return os.environ.get("ODOO_SRC") or DEFAULT_ODOO_SRC
 
@@ -288,14 +313,6 @@ def ensure_odoo_python(python: str | None = None) -> str:
 
 
 # --- make run --------------------------------------------------------------------------------
-def sacco_addons() -> list[str]:
-    return sorted(
-        p.parent.name
-        for p in (REPO / "addons").glob("sacco_*/__manifest__.py")
-        if (p.parent / "__init__.py").is_file()
-    )
-
-
 def missing_modules(db: str, modules: list[str]) -> list[str]:
     """The ``modules`` not installed in ``db`` (all of them when it does not exist).
     Runs under the Odoo interpreter, which has psycopg2."""
@@ -333,12 +350,9 @@ def pg_params() -> dict[str, str]:
 
 
 def write_run_config(python: str, db: str) -> Path:
-    odoo_dir = subprocess.run(
-        [python, "-c", "import os, odoo; print(os.path.dirname(odoo.__file__))"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    odoo_dir, err = odoo_location(python)
+    if odoo_dir is None:
+        raise BootstrapError(f"{python} cannot import odoo: {err}")
     pg = pg_params()
     lines = [
         "; Written by tools/bootstrap.py (make run) on every start: edit the command, not this.",
@@ -371,7 +385,13 @@ def serve(extra: list[str]) -> None:
     )
     odoo = [python, "-m", "odoo", "-c", str(conf)]
     missing = subprocess.run(
-        [python, str(Path(__file__).resolve()), "missing-modules", db, *sacco_addons()],
+        [
+            python,
+            str(Path(__file__).resolve()),
+            "missing-modules",
+            db,
+            *find_addons(REPO / "addons"),
+        ],
         capture_output=True,
         text=True,
         env=env,

@@ -45,6 +45,9 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# tools/bootstrap.py (this script's directory is first on sys.path)
+from bootstrap import BootstrapError, ensure_odoo_python, find_addons, odoo_location
+
 REPO = Path(__file__).resolve().parent.parent
 PY = sys.executable or "python3"
 # Set for the re-run under the bootstrapped interpreter, so it never bootstraps again.
@@ -210,19 +213,6 @@ def run_pytest(name: str, target: Path, extra: list[str]) -> Part:
 
 
 # --- Odoo --------------------------------------------------------------------------------------
-def odoo_location() -> tuple[str | None, str]:
-    """Return (odoo package dir, error) using this same python, in a subprocess."""
-    proc = subprocess.run(
-        [PY, "-c", "import os, odoo; print(os.path.dirname(odoo.__file__))"],
-        capture_output=True,
-        text=True,
-    )
-    if proc.returncode == 0 and proc.stdout.strip():
-        return proc.stdout.strip().splitlines()[-1], ""
-    err = [line for line in proc.stderr.strip().splitlines() if line.strip()]
-    return None, (err[-1] if err else f"exit code {proc.returncode}")
-
-
 def odoo_required() -> bool:
     """CI (and whoever sets SACCO_REQUIRE_ODOO=1) fails rather than skips the Odoo suite."""
     return os.environ.get("SACCO_REQUIRE_ODOO") == "1" or os.environ.get("CI", "").lower() == "true"
@@ -231,32 +221,19 @@ def odoo_required() -> bool:
 def rerun_with_odoo(argv: list[str]) -> str | None:
     """Re-run this script under an interpreter that imports odoo -- the bootstrapped
     virtualenv where this one does not (tools/bootstrap.py). Returns why that failed."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import bootstrap  # noqa: PLC0415 -- tools/bootstrap.py, only needed here
-
     try:
-        python = bootstrap.ensure_odoo_python(PY)
-    except bootstrap.BootstrapError as exc:
+        python = ensure_odoo_python(PY)
+    except BootstrapError as exc:
         say(f"Odoo bootstrap failed: {exc}")
         return str(exc)
     if python != PY:
-        say(f"Running the tests with {python} (Odoo bootstrapped in {bootstrap.VENV})")
+        say(f"Running the tests with {python} (Odoo bootstrapped by tools/bootstrap.py)")
         env = dict(os.environ, **{BOOTSTRAPPED_ENV: "1"})
         # The bootstrap has just installed requirements.txt and test-requirements.txt as
         # they are now (its stamp covers them): no second pip run.
         extra = [] if "--no-install" in argv else ["--no-install"]
         os.execve(python, [python, str(Path(__file__).resolve()), *extra, *argv], env)
     return None
-
-
-def find_addons(addons_dir: Path) -> list[str]:
-    if not addons_dir.is_dir():
-        return []
-    return sorted(
-        p.parent.name
-        for p in addons_dir.glob("sacco_*/__manifest__.py")
-        if (p.parent / "__init__.py").exists()
-    )
 
 
 def external_dependencies(addons_dir: Path, modules: list[str]) -> list[str]:
@@ -398,7 +375,7 @@ def run_odoo(args, addons_dir: Path, core_dir: Path) -> Part:
     )
     part = Part(f"odoo suite ({', '.join(modules) or '-'})")
 
-    odoo_dir, err = odoo_location()
+    odoo_dir, err = odoo_location(PY)
     if odoo_dir is None:
         why = f"odoo is not importable in {PY} ({err})"
         if args.bootstrap_error:
