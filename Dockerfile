@@ -9,11 +9,16 @@ USER root
 WORKDIR /opt/odoo-sacco
 COPY requirements.txt ./requirements.txt
 COPY sacco_core/ ./sacco_core/
+COPY tools/docker_requirements.py ./docker_requirements.py
 
-# odoo:18.0 is Ubuntu noble with the system python3: pip refuses to touch it (PEP 668)
-# without --break-system-packages; older pips do not know that flag, hence the fallback.
-RUN pip3 install --no-cache-dir --break-system-packages -r requirements.txt \
-    || pip3 install --no-cache-dir -r requirements.txt
+# The image's Odoo is a Debian package, which pip does not count as the `odoo` distribution
+# the OCA odoo-addon-* wheels require: docker_requirements.py installs those wheels with
+# --no-deps (plus the OCA wheels and Python libraries they need) and the rest as usual, then
+# checks that Odoo finds the add-ons (pip puts them in
+# /usr/local/lib/python3.12/dist-packages/odoo/addons, part of the odoo.addons namespace).
+# odoo:18.0 is Ubuntu noble: pip needs PIP_BREAK_SYSTEM_PACKAGES (PEP 668) to install there;
+# pips older than 23.0.1 ignore it and do not need it.
+RUN PIP_BREAK_SYSTEM_PACKAGES=1 PIP_NO_CACHE_DIR=1 python3 docker_requirements.py requirements.txt
 
 WORKDIR /
 USER odoo

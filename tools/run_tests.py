@@ -9,7 +9,11 @@ Runs, from the repository root:
 3. the Odoo suite: a fresh database ``sacco_test_<timestamp>``; the add-ons ours depend on
    (account, OCA...) are installed first without tests, then every ``sacco_*`` add-on of
    ``addons/`` with demo data and ``--test-enable``; then the Odoo log is parsed.
-   Skipped, loudly, when ``odoo`` is not importable by this python.
+
+Where this python cannot import ``odoo``, tools/bootstrap.py first builds (once) a virtualenv
+with Odoo 18.0 from ``ODOO_SRC`` in ``.cache/odoo`` and this runner re-runs itself with it.
+When that fails too, the Odoo suite is skipped, loudly -- or fails, when SACCO_REQUIRE_ODOO=1
+or CI=true (CI must not turn green without the Odoo suite).
 
 The Odoo suite fails when Odoo exits non-zero, when any test fails or errors, when no test
 ran, when any ERROR/CRITICAL line is logged, or when a WARNING line comes from or mentions
@@ -20,7 +24,8 @@ as failures, and a part that failed without a countable test failure -- Odoo cra
 ERROR log line outside a test, a dependency install failure -- counts as one failure).
 Exit status is 0 only if everything passed.
 
-Environment: PGHOST (default 127.0.0.1), PGPORT (5432), PGUSER (postgres), PGPASSWORD.
+Environment: PGHOST (default 127.0.0.1), PGPORT (5432), PGUSER (postgres), PGPASSWORD;
+ODOO_SRC (see tools/bootstrap.py); SACCO_REQUIRE_ODOO, CI.
 """
 
 from __future__ import annotations
@@ -40,8 +45,13 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# tools/bootstrap.py (this script's directory is first on sys.path)
+from bootstrap import BootstrapError, ensure_odoo_python, find_addons, odoo_location
+
 REPO = Path(__file__).resolve().parent.parent
 PY = sys.executable or "python3"
+# Set for the re-run under the bootstrapped interpreter, so it never bootstraps again.
+BOOTSTRAPPED_ENV = "SACCO_ODOO_BOOTSTRAPPED"
 
 # --- Odoo 18 log format -------------------------------------------------------------------
 # odoo/netsvc.py: '%(asctime)s %(pid)s %(levelname)s %(dbname)s %(name)s: %(message)s %(perf_info)s'
@@ -203,27 +213,27 @@ def run_pytest(name: str, target: Path, extra: list[str]) -> Part:
 
 
 # --- Odoo --------------------------------------------------------------------------------------
-def odoo_location() -> tuple[str | None, str]:
-    """Return (odoo package dir, error) using this same python, in a subprocess."""
-    proc = subprocess.run(
-        [PY, "-c", "import os, odoo; print(os.path.dirname(odoo.__file__))"],
-        capture_output=True,
-        text=True,
-    )
-    if proc.returncode == 0 and proc.stdout.strip():
-        return proc.stdout.strip().splitlines()[-1], ""
-    err = [line for line in proc.stderr.strip().splitlines() if line.strip()]
-    return None, (err[-1] if err else f"exit code {proc.returncode}")
+def odoo_required() -> bool:
+    """CI (and whoever sets SACCO_REQUIRE_ODOO=1) fails rather than skips the Odoo suite."""
+    return os.environ.get("SACCO_REQUIRE_ODOO") == "1" or os.environ.get("CI", "").lower() == "true"
 
 
-def find_addons(addons_dir: Path) -> list[str]:
-    if not addons_dir.is_dir():
-        return []
-    return sorted(
-        p.parent.name
-        for p in addons_dir.glob("sacco_*/__manifest__.py")
-        if (p.parent / "__init__.py").exists()
-    )
+def rerun_with_odoo(argv: list[str]) -> str | None:
+    """Re-run this script under an interpreter that imports odoo -- the bootstrapped
+    virtualenv where this one does not (tools/bootstrap.py). Returns why that failed."""
+    try:
+        python = ensure_odoo_python(PY)
+    except BootstrapError as exc:
+        say(f"Odoo bootstrap failed: {exc}")
+        return str(exc)
+    if python != PY:
+        say(f"Running the tests with {python} (Odoo bootstrapped by tools/bootstrap.py)")
+        env = dict(os.environ, **{BOOTSTRAPPED_ENV: "1"})
+        # The bootstrap has just installed requirements.txt and test-requirements.txt as
+        # they are now (its stamp covers them): no second pip run.
+        extra = [] if "--no-install" in argv else ["--no-install"]
+        os.execve(python, [python, str(Path(__file__).resolve()), *extra, *argv], env)
+    return None
 
 
 def external_dependencies(addons_dir: Path, modules: list[str]) -> list[str]:
@@ -365,17 +375,20 @@ def run_odoo(args, addons_dir: Path, core_dir: Path) -> Part:
     )
     part = Part(f"odoo suite ({', '.join(modules) or '-'})")
 
-    odoo_dir, err = odoo_location()
+    odoo_dir, err = odoo_location(PY)
     if odoo_dir is None:
-        line = (
-            f"ODOO SUITE SKIPPED: odoo is not importable in this python ({err}); "
-            "install Odoo 18 from source (see README) to run it."
-        )
+        why = f"odoo is not importable in {PY} ({err})"
+        if args.bootstrap_error:
+            why += f" and the Odoo bootstrap failed: {args.bootstrap_error}"
         say("")
         say("!" * 100)
-        say(line)
+        if odoo_required():
+            part.fail(f"ODOO SUITE CANNOT RUN: {why}")
+            say(f"ODOO SUITE CANNOT RUN (required by SACCO_REQUIRE_ODOO=1 or CI=true): {why}")
+        else:
+            part.skipped_line = f"ODOO SUITE SKIPPED: {why}; see README (Tests) to run it."
+            say(part.skipped_line)
         say("!" * 100)
-        part.skipped_line = line
         return part
     if not modules:
         part.skipped_line = (
@@ -575,10 +588,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--skip-pytest", action="store_true", help="do not run the pytest suites")
     ap.add_argument("--skip-odoo", action="store_true", help="do not run the Odoo suite")
+    ap.add_argument(
+        "--no-bootstrap",
+        action="store_true",
+        help="where odoo is not importable, skip the Odoo suite instead of bootstrapping Odoo",
+    )
     ap.add_argument("pytest_args", nargs="*", help="extra arguments for pytest (after --)")
+    argv = sys.argv[1:] if argv is None else argv
     args = ap.parse_args(argv)
 
     os.chdir(REPO)
+    args.bootstrap_error = None
+    if not (args.skip_odoo or args.no_bootstrap or os.environ.get(BOOTSTRAPPED_ENV)):
+        args.bootstrap_error = rerun_with_odoo(argv)
     addons_dir = Path(args.addons_dir).resolve()
     core_dir = Path(args.core_dir).resolve()
     parts: list[Part] = []
