@@ -44,6 +44,6 @@ registry.category("web_tour.tours").add("sacco_demo_list_has_rows", {
 registry.category("web_tour.tours").add("sacco_demo_account_statement", {
     steps: () => [
         { trigger: 'a.nav-link:contains("Transactions")', run: "click" },
-        { trigger: 'div[name="transaction_ids"] .o_data_row:contains("Balance brought forward")' },
+        { trigger: 'div[name="transaction_ids"] .o_data_row:contains("Deposit")' },
     ],
 });
