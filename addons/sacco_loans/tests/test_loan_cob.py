@@ -103,7 +103,10 @@ class TestLoanCobStanding(SaccoLoanCobCommon):
 class TestLoanCobReminders(SaccoLoanCobCommon):
     def _sms(self, xmlid):
         return self.env["sacco.sms.message"].search(
-            [("template_id", "=", self.env.ref(f"sacco_loans.{xmlid}").id)]
+            [
+                ("template_id", "=", self.env.ref(f"sacco_loans.{xmlid}").id),
+                ("company_id", "=", self.company.id),
+            ]
         )
 
     def test_reminder_before_due_date(self):
