@@ -11,7 +11,7 @@
     "license": "LGPL-3",
     "development_status": "Alpha",
     "application": True,
-    "depends": ["account", "mail", "auditlog"],
+    "depends": ["account", "mail", "auditlog", "l10n_ke"],
     "external_dependencies": {"python": ["sacco_core", "phonenumbers", "africastalking"]},
     "data": [
         "security/sacco_base_groups.xml",
@@ -37,6 +37,7 @@
         "views/sacco_base_menus.xml",
     ],
     "demo": [
+        "demo/res_company_demo.xml",
         "demo/res_partner_demo.xml",
         "demo/sacco_branch_demo.xml",
         "demo/res_users_demo.xml",

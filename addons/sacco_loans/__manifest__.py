@@ -11,7 +11,7 @@
     "license": "LGPL-3",
     "development_status": "Alpha",
     "depends": ["sacco_savings"],
-    "external_dependencies": {"python": ["sacco_core", "xlsxwriter"]},
+    "external_dependencies": {"python": ["sacco_core", "xlsxwriter", "freezegun"]},
     "data": [
         "security/ir.model.access.csv",
         "security/sacco_loans_security.xml",
@@ -44,6 +44,8 @@
         "views/sacco_loans_menus.xml",
     ],
     "demo": [
+        "demo/sacco_loan_product_demo.xml",
+        "demo/sacco_demo_history.xml",
         "demo/sacco_integrity_run_demo.xml",
     ],
     "assets": {

@@ -137,19 +137,24 @@ class SaccoSmsMessage(models.Model):
         """Send due messages in batches; rows taken by a concurrent run are skipped."""
         self.flush_model(["state", "next_attempt_at"])
         self.env.cr.execute(
+            "SELECT DISTINCT company_id FROM sacco_sms_message WHERE state = 'queued'"
+        )
+        companies = self.env["res.company"].sudo().browse(row[0] for row in self.env.cr.fetchall())
+        configured = companies.filtered(lambda company: company._sacco_sms_configured())
+        # Only the messages of configured companies are taken, so an unconfigured company's
+        # queue neither blocks the others nor re-triggers the cron forever.
+        self.env.cr.execute(
             """
             SELECT id FROM sacco_sms_message
              WHERE state = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= %s)
+               AND company_id = ANY(%s)
              ORDER BY id LIMIT %s
                FOR UPDATE SKIP LOCKED
             """,
-            (fields.Datetime.now(), batch_size),
+            (fields.Datetime.now(), configured.ids, batch_size),
         )
         messages = self.browse(row[0] for row in self.env.cr.fetchall())
         for company, company_messages in messages.grouped("company_id").items():
-            if not company._sacco_sms_configured():
-                _logger.info("SMS not configured for %s; messages stay queued", company.name)
-                continue
             gateway = company._sacco_sms_gateway()
             for message in company_messages:
                 message._send_with(gateway)

@@ -4,6 +4,7 @@ from . import (
     res_config_settings,
     sacco_checkoff_allocation,
     sacco_checkoff_batch,
+    sacco_demo_history,
     sacco_integrity_run,
     sacco_loan,
     sacco_loan_application,

@@ -1,5 +1,6 @@
 from . import (
     test_calculator,
+    test_demo_sacco,
     test_integrity,
     test_loan_application,
     test_loan_application_sms,

@@ -111,7 +111,7 @@ class SaccoLoansCommon(SaccoSavingsCommon):
 
     def assertLoanBookMatches(self):
         """Balanced posted moves, portfolio GL = principal outstanding, holds = pledges left."""
-        loans = self.env["sacco.loan"].search([])
+        loans = self.env["sacco.loan"].search([("company_id", "=", self.company.id)])
         for move in loans.sudo().move_line_ids.move_id:
             self.assertEqual(move.state, "posted")
             self.assertEqual(
@@ -133,7 +133,7 @@ class SaccoLoansCommon(SaccoSavingsCommon):
         self.assertLedgerMatches()
 
     def assertHoldsMatchPledges(self):
-        guarantors = self.env["sacco.loan.guarantor"].search([])
+        guarantors = self.env["sacco.loan.guarantor"].search([("company_id", "=", self.company.id)])
         for guarantor in guarantors:
             app, loan = guarantor.application_id, guarantor.loan_id
             if app.state == "approved":
@@ -149,7 +149,11 @@ class SaccoLoansCommon(SaccoSavingsCommon):
                 expected = Decimal(0)
             self.assertAlmostEqual(guarantor.held_amount, float(expected), places=2)
         holds = self.env["sacco.savings.hold"].search(
-            [("source_model", "=", "sacco.loan.application"), ("state", "=", "active")]
+            [
+                ("source_model", "=", "sacco.loan.application"),
+                ("state", "=", "active"),
+                ("company_id", "=", self.company.id),
+            ]
         )
         self.assertAlmostEqual(
             sum(holds.mapped("amount")), sum(guarantors.mapped("held_amount")), places=2

@@ -33,7 +33,9 @@ class TestLoanApplication(SaccoLoansCommon):
             self._application(term=30)
         with self.assertRefused(ValidationError, "greater than zero"):
             self._application(amount=-100)
-        self.assertFalse(self.env["sacco.loan.application"].search([]))
+        self.assertFalse(
+            self.env["sacco.loan.application"].search([("company_id", "=", self.company.id)])
+        )
 
     def test_ineligible_member_by_deposits_and_membership(self):
         app = self._application(amount=130000)

@@ -21,7 +21,11 @@ class TestLoanApplicationSms(SaccoLoansCommon):
         """The application SMS queued to the member, oldest first, by step."""
         steps = {self.env.ref(STEP % step): step for step in STEPS}
         messages = self.env["sacco.sms.message"].search(
-            [("template_id", "in", [template.id for template in steps])], order="id"
+            [
+                ("template_id", "in", [template.id for template in steps]),
+                ("company_id", "=", self.company.id),
+            ],
+            order="id",
         )
         phone = normalize_msisdn(self.member.phone)
         self.assertTrue(all(message.phone == phone for message in messages))

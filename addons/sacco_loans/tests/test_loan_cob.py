@@ -53,7 +53,7 @@ class TestLoanCobStanding(SaccoLoanCobCommon):
             model: self.env[model].search_count([])
             for model in ("account.move", "sacco.loan.cob.charge", "sacco.sms.message")
         }
-        loans = self.env["sacco.loan"].search([])
+        loans = self.env["sacco.loan"].search([("company_id", "=", self.company.id)])
         standing = loans.read(["days_past_due", "arrears_total", "provision_required"])
         again = self._run(self.today)
         self.assertEqual(again, first)
@@ -66,7 +66,7 @@ class TestLoanCobStanding(SaccoLoanCobCommon):
     def test_future_date_refused(self):
         with self.assertRefused(UserError, "future date"):
             self._run(self.today + timedelta(days=1))
-        self.assertFalse(self.Run.search([]))
+        self.assertFalse(self.Run.search([("company_id", "=", self.company.id)]))
 
     def test_back_dated_repayment_recomputes_standing(self):
         loan = self._loan(self.borrowers[1], self.today - timedelta(days=45))
@@ -103,7 +103,10 @@ class TestLoanCobStanding(SaccoLoanCobCommon):
 class TestLoanCobReminders(SaccoLoanCobCommon):
     def _sms(self, xmlid):
         return self.env["sacco.sms.message"].search(
-            [("template_id", "=", self.env.ref(f"sacco_loans.{xmlid}").id)]
+            [
+                ("template_id", "=", self.env.ref(f"sacco_loans.{xmlid}").id),
+                ("company_id", "=", self.company.id),
+            ]
         )
 
     def test_reminder_before_due_date(self):

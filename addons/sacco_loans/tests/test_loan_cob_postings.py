@@ -12,7 +12,9 @@ from .cob_common import SaccoLoanCobCommon, _money
 @tagged("post_install", "-at_install")
 class TestLoanCobAccrual(SaccoLoanCobCommon):
     def _charges(self, kind):
-        return self.env["sacco.loan.cob.charge"].search([("kind", "=", kind)])
+        return self.env["sacco.loan.cob.charge"].search(
+            [("kind", "=", kind), ("company_id", "=", self.company.id)]
+        )
 
     def test_accrual_on_due_date_consumed_by_repayment(self):
         loan = self._loan(self.borrowers[0], self.today - timedelta(days=70))
@@ -169,13 +171,14 @@ class TestLoanCobLedger(SaccoLoanCobCommon):
         while day <= self.month_end:
             self._run(day)
             day += timedelta(days=1)
-        run = self.Run.search([("date", "=", self.month_end)])
+        run = self.Run.search([("date", "=", self.month_end), ("company_id", "=", self.company.id)])
         for name, loan in loans.items():
             self.assertEqual(loan.sasra_class, name)
             self.assertStanding(loan, self.month_end)
         self.assertTrue(run.provision_change)
-        self.assertTrue(self.env["sacco.loan.cob.charge"].search([("kind", "=", "penalty")]))
-        self.assertTrue(self.env["sacco.loan.cob.charge"].search([("kind", "=", "accrual")]))
+        charges = self.env["sacco.loan.cob.charge"].search([("company_id", "=", self.company.id)])
+        self.assertTrue(charges.filtered(lambda charge: charge.kind == "penalty"))
+        self.assertTrue(charges.filtered(lambda charge: charge.kind == "accrual"))
         self.assertSubLedgersMatch()
         self.assertLoanBookMatches()
 

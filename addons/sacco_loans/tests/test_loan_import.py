@@ -170,7 +170,7 @@ class TestLoanImport(SaccoLoansCommon):
         self.assertIn("nothing can be imported", record.error_message)
         with self.assertRefused(UserError, "Validate the file"):
             record.action_import()
-        self.assertFalse(self.env["sacco.loan"].search([]))
+        self.assertFalse(self.env["sacco.loan"].search([("company_id", "=", self.company.id)]))
         self.assertFalse(record.move_ids)
         messages = {line.line_number: line.message for line in record.line_ids}
         self.assertIn("No active loan product has the code NOPE", messages[3])
@@ -206,7 +206,7 @@ class TestLoanImport(SaccoLoansCommon):
         self.assertEqual(as_auditor.action_download_template()["type"], "ir.actions.act_url")
         with self.assertRefused(AccessError, "not allowed"):
             as_auditor.action_import()
-        self.assertFalse(self.env["sacco.loan"].search([]))
+        self.assertFalse(self.env["sacco.loan"].search([("company_id", "=", self.company.id)]))
 
     def test_the_same_file_is_refused_twice(self):
         content = xlsx_file(self._rows())
@@ -221,7 +221,9 @@ class TestLoanImport(SaccoLoansCommon):
         # The same loans in another file are already in the books.
         other.action_validate()
         self.assertIn("already in the books", other.line_ids.message)
-        self.assertEqual(len(self.env["sacco.loan"].search([])), 3)
+        self.assertEqual(
+            len(self.env["sacco.loan"].search([("company_id", "=", self.company.id)])), 3
+        )
 
     def test_large_files_import_in_batches_with_progress(self):
         record = self._upload(xlsx_file(self._rows()), batch_size=2)
@@ -261,14 +263,18 @@ class TestLoanImport(SaccoLoansCommon):
         self.assertIn(
             "line 3 failed and was rolled back: The ledger is locked.", record.error_message
         )
-        self.assertEqual(len(self.env["sacco.loan"].search([])), 1)
+        self.assertEqual(
+            len(self.env["sacco.loan"].search([("company_id", "=", self.company.id)])), 1
+        )
         self.assertEqual(record.imported_count, 1)
         self.assertEqual(len(record.move_ids), 1)
         record.action_import()
         self.Import._cron_import_batches()
         self.Import._cron_import_batches()
         self.assertEqual(record.state, "done")
-        self.assertEqual(len(self.env["sacco.loan"].search([])), 3)
+        self.assertEqual(
+            len(self.env["sacco.loan"].search([("company_id", "=", self.company.id)])), 3
+        )
         self.assertLoanBookMatches()
 
     def test_unreadable_file_writes_nothing(self):

@@ -302,7 +302,7 @@ class TestLoanReports(SaccoLoansCommon):
 
     def test_arrears_action_lists_past_due_loans(self):
         action = self.env.ref("sacco_loans.sacco_loan_arrears_report_action")
-        rows = self.env["sacco.loan.portfolio.report"].search(safe_eval(action.domain))
+        rows = self._rows("sacco.loan.portfolio.report", safe_eval(action.domain))
         self.assertEqual(
             set(rows.loan_id.ids), set((self._active_loans() - self.loan1 | self.loan6).ids)
         )

@@ -77,7 +77,9 @@ class TestLoanReschedule(SaccoLoansCommon):
             with self.assertRefused(UserError, pattern):
                 loan.with_user(user).reschedule(*args)
         self.assertFalse(loan.rescheduled)
-        self.assertFalse(self.env["sacco.loan.reschedule"].search([]))
+        self.assertFalse(
+            self.env["sacco.loan.reschedule"].search([("company_id", "=", self.company.id)])
+        )
         self.assertEqual(loan.installment_ids.read(["number", "principal", "interest"]), before)
         loan.with_user(self.committee).reschedule(6, 12.0, "annuity")
         self.assertEqual(len(loan.installment_ids), 6)

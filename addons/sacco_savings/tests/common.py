@@ -56,7 +56,9 @@ class SaccoSavingsCommon(SaccoBaseCommon):
     def assertLedgerMatches(self, accounts=None):
         """Every member account's balance equals its transactions and its GL lines, and every
         move touching member accounts is balanced and posted."""
-        accounts = accounts or self.env["sacco.savings.account"].search([])
+        accounts = accounts or self.env["sacco.savings.account"].search(
+            [("company_id", "=", self.company.id)]
+        )
         lines = self.env["account.move.line"].search(
             [("sacco_savings_account_id", "in", accounts.ids)]
         )
@@ -80,7 +82,9 @@ class SaccoSavingsCommon(SaccoBaseCommon):
 
     def assertControlAccountsMatch(self):
         """Each control account in the GL equals the sum of the member balances it carries."""
-        all_accounts = self.env["sacco.savings.account"].search([])
+        all_accounts = self.env["sacco.savings.account"].search(
+            [("company_id", "=", self.company.id)]
+        )
         by_control = all_accounts.grouped(lambda account: account.product_id._control_account())
         for control, accounts in by_control.items():
             posted = self.env["account.move.line"].search(

@@ -70,7 +70,9 @@ class CheckoffCommon(SaccoSavingsCommon):
         return -sum(lines.mapped("balance"))
 
     def assertSuspenseMatchesQueue(self):
-        items = self.env["sacco.checkoff.suspense"].search([("state", "=", "open")])
+        items = self.env["sacco.checkoff.suspense"].search(
+            [("state", "=", "open"), ("company_id", "=", self.company.id)]
+        )
         self.assertAlmostEqual(self._suspense_gl_balance(), sum(items.mapped("amount")), places=2)
 
 

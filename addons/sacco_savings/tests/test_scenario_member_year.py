@@ -35,7 +35,9 @@ class TestMemberYearScenario(CheckoffCommon):
         batch.action_post()
         self.assertEqual(batch.state, "posted")
         self.assertSuspenseMatchesQueue()
-        open_items = self.env["sacco.checkoff.suspense"].search([("state", "=", "open")])
+        open_items = self.env["sacco.checkoff.suspense"].search(
+            [("state", "=", "open"), ("company_id", "=", self.company.id)]
+        )
         self.assertEqual(sum(open_items.mapped("amount")), 700)
         self.assertEqual(self._suspense_gl_balance(), 700)
 
