@@ -1,0 +1,9 @@
+from . import (
+    sacco_member,
+    sacco_mpesa_callback,
+    sacco_mpesa_config,
+    sacco_mpesa_request,
+    sacco_mpesa_token,
+    sacco_mpesa_transaction,
+    sacco_sms_template,
+)

@@ -1,0 +1,292 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from sacco_core.exceptions import SaccoRuleError
+from sacco_core.money import to_money
+from sacco_core.mpesa import (
+    ACCOUNT_REFERENCE_MAX,
+    MpesaFormatError,
+    round_up_shillings,
+    stk_push_payload,
+    stk_query_payload,
+    timestamp,
+)
+from sacco_core.phones import normalize_msisdn
+
+from ..services.daraja_client import DarajaError, DarajaOutcomeUnknown
+
+STATES = [
+    ("draft", "Draft"),
+    ("submitted", "Submitted"),
+    ("pending", "Pending"),
+    ("done", "Done"),
+    ("failed", "Failed"),
+    ("unknown", "Unknown"),
+]
+# STK result codes after which the member certainly did not pay.
+STK_TIMEOUT_CODES = ("1037", "1019")
+# East Africa Time: Daraja timestamps are local to Kenya, which has no daylight saving.
+EAT = timedelta(hours=3)
+
+
+class SaccoMpesaRequest(models.Model):
+    """One outbound Daraja call and its outcome (the idempotency key makes a retried
+    channel request the same request)."""
+
+    _name = "sacco.mpesa.request"
+    _description = "M-Pesa Request"
+    _inherit = ["mail.thread"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    kind = fields.Selection([("stk", "STK Push")], required=True, default="stk", readonly=True)
+    state = fields.Selection(
+        STATES, default="draft", required=True, readonly=True, index=True, tracking=True
+    )
+    config_id = fields.Many2one(
+        "sacco.mpesa.config", string="Shortcode", required=True, readonly=True, check_company=True
+    )
+    company_id = fields.Many2one(related="config_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    member_id = fields.Many2one("sacco.member", readonly=True, index=True)
+    branch_id = fields.Many2one(related="member_id.branch_id", store=True, index=True)
+    phone = fields.Char(readonly=True)
+    amount = fields.Monetary(readonly=True)
+    savings_account_id = fields.Many2one("sacco.savings.account", readonly=True)
+    loan_id = fields.Many2one("sacco.loan", readonly=True)
+    account_reference = fields.Char(readonly=True, index=True)
+    idempotency_key = fields.Char(readonly=True, copy=False)
+    checkout_request_id = fields.Char(readonly=True, index=True, copy=False)
+    merchant_request_id = fields.Char(readonly=True, copy=False)
+    submitted_at = fields.Datetime(readonly=True, copy=False)
+    result_code = fields.Char(readonly=True, copy=False)
+    result_desc = fields.Char(readonly=True, copy=False)
+    receipt = fields.Char(readonly=True, copy=False, index=True)
+    transaction_id = fields.Many2one("sacco.mpesa.transaction", readonly=True, copy=False)
+    discrepancy = fields.Char(
+        readonly=True, copy=False, help="The callback and the STK Query disagreed."
+    )
+    user_id = fields.Many2one("res.users", default=lambda self: self.env.user, readonly=True)
+
+    _sql_constraints = [
+        (
+            "idempotency_key_company_uniq",
+            "unique(idempotency_key, company_id)",
+            "This idempotency key was already used for another M-Pesa request.",
+        ),
+    ]
+
+    @api.depends("kind")
+    def _compute_name(self):
+        for request in self:
+            request.name = f"MPR{request.id or 0:06d}"
+
+    # ---------------------------------------------------------------- STK Push
+
+    @api.model
+    def request_stk_push(self, member, phone, amount, target, idempotency_key=None, defer=False):
+        """Ask ``member``'s ``phone`` to pay ``amount`` (rounded up to whole shillings) into
+        ``target`` (a savings account or a loan). The one API the back office, USSD and the
+        mobile app call; the same ``idempotency_key`` returns the same request. With
+        ``defer`` (USSD, which must answer at once) the push is sent by the background job."""
+        if idempotency_key:
+            existing = self.sudo().search(
+                [
+                    ("idempotency_key", "=", idempotency_key),
+                    ("company_id", "=", member.company_id.id),
+                ],
+                limit=1,
+            )
+            if existing:
+                return existing.sudo(False)
+        request = self.sudo().create(self._stk_vals(member, phone, amount, target, idempotency_key))
+        if defer:
+            self.env.ref("sacco_mpesa.ir_cron_sacco_mpesa_submit")._trigger()
+        else:
+            request._submit()
+        return request.sudo(False)
+
+    @api.model
+    def _stk_vals(self, member, phone, amount, target, idempotency_key):
+        try:
+            msisdn = normalize_msisdn(phone or member.phone or "")
+            value = round_up_shillings(to_money(amount, strict=False))
+        except SaccoRuleError as error:
+            raise UserError(str(error)) from None
+        if value <= 0:
+            raise UserError(self.env._("The amount must be greater than zero."))
+        if target._name not in ("sacco.savings.account", "sacco.loan") or (
+            target.member_id != member
+        ):
+            raise UserError(self.env._("Choose one of the member's savings accounts or loans."))
+        config = (
+            self.env["sacco.mpesa.config"]
+            .sudo()
+            .search([("company_id", "=", member.company_id.id)], limit=1)
+        )
+        if not config:
+            raise UserError(self.env._("M-Pesa is not configured for %s.", member.company_id.name))
+        # A loan number is longer than STK allows: the member number stands in for it.
+        short = len(target.name) <= ACCOUNT_REFERENCE_MAX
+        reference = target.name if short else member.member_number
+        return {
+            "config_id": config.id,
+            "member_id": member.id,
+            "phone": msisdn,
+            "amount": float(value),
+            "savings_account_id": target.id if target._name == "sacco.savings.account" else False,
+            "loan_id": target.id if target._name == "sacco.loan" else False,
+            "account_reference": reference,
+            "idempotency_key": idempotency_key,
+        }
+
+    def _submit(self):
+        """Send the STK Push: submitted while on the wire, pending once Daraja accepted it,
+        failed when refused, unknown when the answer was lost (STK Query resolves it)."""
+        for request in self.filtered(lambda r: r.state == "draft"):
+            config = request.config_id.sudo()
+            request.write({"state": "submitted", "submitted_at": fields.Datetime.now()})
+            try:
+                payload = stk_push_payload(
+                    shortcode=config.shortcode,
+                    passkey=config.passkey or "",
+                    stamp=request._stamp(),
+                    amount=to_money(request.amount),
+                    phone=request.phone,
+                    callback_url=config._callback_url("stk"),
+                    account_reference=request.account_reference,
+                    description="SACCO payment",
+                    till_number=config.till_number if config.shortcode_type == "till" else None,
+                )
+                answer = config._client().call("stk_push", payload)
+            except DarajaOutcomeUnknown as error:
+                request.write({"state": "unknown", "result_desc": str(error)})
+                continue
+            except (DarajaError, MpesaFormatError, UserError) as error:
+                request.write({"state": "failed", "result_desc": str(error)})
+                continue
+            if answer.accepted:
+                request.write(
+                    {
+                        "state": "pending",
+                        "checkout_request_id": answer.ids.get("CheckoutRequestID"),
+                        "merchant_request_id": answer.ids.get("MerchantRequestID"),
+                    }
+                )
+            else:
+                request.write(
+                    {
+                        "state": "failed",
+                        "result_code": answer.code,
+                        "result_desc": answer.description,
+                    }
+                )
+        return True
+
+    def _stamp(self):
+        return timestamp(fields.Datetime.now() + EAT)
+
+    @api.model
+    def _cron_submit(self):
+        self.search([("state", "=", "draft"), ("kind", "=", "stk")], limit=200)._submit()
+
+    # ---------------------------------------------------------------- outcome
+
+    def _apply_stk_result(self, result):
+        """The STK callback's outcome (``sacco_core.mpesa.StkResult``)."""
+        self.ensure_one()
+        if self.state in ("done", "failed") and self.result_code:
+            if self.result_code != result.result_code:
+                self.discrepancy = self.env._(
+                    "Result %(old)s, then callback %(new)s.",
+                    old=self.result_code,
+                    new=result.result_code,
+                )
+            return
+        self.write(
+            {
+                "state": "done" if result.success else "failed",
+                "result_code": result.result_code,
+                "result_desc": result.result_desc,
+                "receipt": result.receipt or False,
+            }
+        )
+
+    def action_query(self):
+        """STK Query the pending (or unknown) requests: a success waits for its receipt
+        (the query does not return it; the callback or the statement brings it), a failure
+        closes the request; a disagreement with a callback already applied is flagged."""
+        for request in self.filtered(lambda r: r.checkout_request_id):
+            config = request.config_id.sudo()
+            payload = stk_query_payload(
+                shortcode=config.shortcode,
+                passkey=config.passkey or "",
+                stamp=request._stamp(),
+                checkout_request_id=request.checkout_request_id,
+            )
+            try:
+                answer = config._client().call("stk_query", payload)
+            except DarajaError:
+                continue
+            code = answer.ids.get("ResultCode")
+            if not answer.accepted or code is None:
+                continue  # "still being processed": ask again later
+            if request.state in ("done", "failed"):
+                if request.result_code != code:
+                    request.discrepancy = self.env._(
+                        "Callback %(cb)s, query %(query)s.", cb=request.result_code, query=code
+                    )
+                continue
+            request.write(
+                {
+                    "state": "done" if code == "0" else "failed",
+                    "result_code": code,
+                    "result_desc": answer.ids.get("ResultDesc"),
+                }
+            )
+        return True
+
+    def action_refresh(self):
+        """ "Check Status": process the STK results already received (without waiting for
+        the background job), then ask M-Pesa about what is still open."""
+        callbacks = (
+            self.env["sacco.mpesa.callback"]
+            .sudo()
+            .search(
+                [
+                    ("state", "=", "pending"),
+                    ("kind", "=", "stk"),
+                    ("config_id", "in", self.config_id.ids),
+                ]
+            )
+        )
+        callbacks._process()
+        self.filtered(lambda r: r.state in ("pending", "unknown")).sudo().action_query()
+        return True
+
+    @api.model
+    def _cron_query_stale(self):
+        stale = fields.Datetime.now() - timedelta(minutes=3)
+        self.search(
+            [("state", "in", ("pending", "unknown")), ("submitted_at", "<", stale)], limit=200
+        ).action_query()
+
+    def _pending_for_reference(self, config, bill_ref, amount):
+        """A recent STK request a C2B confirmation belongs to (same shortcode, account
+        reference and amount): an STK payment into a paybill is reported on both channels."""
+        since = fields.Datetime.now() - timedelta(hours=1)
+        return self.sudo().search(
+            [
+                ("config_id", "=", config.id),
+                ("account_reference", "=ilike", (bill_ref or "").strip()),
+                ("amount", "=", float(amount)),
+                ("state", "in", ("submitted", "pending", "unknown", "done")),
+                ("transaction_id", "=", False),
+                ("submitted_at", ">=", since),
+            ],
+            order="id",
+            limit=1,
+        )

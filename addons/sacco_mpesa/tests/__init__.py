@@ -1,0 +1,1 @@
+from . import test_callbacks, test_client, test_concurrency, test_routing, test_stk, test_tours

@@ -1,0 +1,1 @@
+from . import sacco_mpesa_request_stk, sacco_mpesa_transaction_allocate
