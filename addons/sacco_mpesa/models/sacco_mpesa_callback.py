@@ -6,7 +6,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from sacco_core.mpesa import MpesaFormatError, parse_c2b, parse_stk_callback
 
-from .sacco_mpesa_request import EAT
+from .sacco_mpesa_request import EAT, timestamp_now
 from .sacco_mpesa_transaction import ReceiptInFlight
 
 KINDS = [
@@ -24,6 +24,8 @@ KINDS = [
 ]
 # How long an STK result waits for its request (the push may still be committing).
 ORPHAN_GRACE = timedelta(minutes=10)
+
+
 BATCH_SIZE = 500
 
 
@@ -212,3 +214,71 @@ class SaccoMpesaCallback(models.Model):
             }
         )
         return None if duplicate else transaction
+
+    # ---------------------------------------------------------------- demo
+
+    @api.model
+    def _demo_deliver(self, config_id, payments):
+        """Demo data: deliver documented C2B confirmations (``(member id, kind, amount)``:
+        kind "member", "fosa", "shares" or a literal account number that matches nothing)
+        and one STK Push result, then process them like the background job."""
+        config = self.env["sacco.mpesa.config"].browse(config_id)
+        for index, (member_id, kind, amount) in enumerate(payments, start=1):
+            member = self.env["sacco.member"].browse(member_id)
+            bill_ref = {
+                "member": member.member_number,
+                "fosa": member.savings_account_ids.filtered(lambda a: a.kind == "fosa_savings")[
+                    :1
+                ].name,
+                "shares": f"{member.member_number}#SHR",
+            }.get(kind, kind)
+            body = {
+                "TransactionType": "Pay Bill",
+                "TransID": f"TLD{index:07d}",
+                "TransTime": timestamp_now(),
+                "TransAmount": f"{amount:.2f}",
+                "BusinessShortCode": config.shortcode,
+                "BillRefNumber": bill_ref,
+                "MSISDN": "2547 ***** 126",
+                "FirstName": (member.name or "").split(" ")[0].upper(),
+            }
+            self._store(config, "c2b_confirmation", json.dumps(body), {}, "196.201.214.200")
+        self._demo_stk(config, self.env["sacco.member"].browse(payments[0][0]))
+        self.search([("state", "=", "pending"), ("config_id", "=", config.id)])._process()
+
+    @api.model
+    def _demo_stk(self, config, member):
+        """An STK Push the member accepted (the sandbox is not called: the request is
+        recorded as Daraja accepted it, and its documented result delivered)."""
+        account = member.savings_account_ids.filtered(lambda a: a.kind == "bosa_deposit")[:1]
+        request = self.env["sacco.mpesa.request"].create(
+            {
+                "config_id": config.id,
+                "member_id": member.id,
+                "phone": member.phone,
+                "amount": 1200,
+                "savings_account_id": account.id,
+                "account_reference": account.name,
+                "state": "pending",
+                "checkout_request_id": "ws_CO_DEMO000000000001",
+                "submitted_at": fields.Datetime.now(),
+            }
+        )
+        items = [
+            {"Name": "Amount", "Value": 1200.0},
+            {"Name": "MpesaReceiptNumber", "Value": "TLDSTK0001"},
+            {"Name": "TransactionDate", "Value": int(timestamp_now())},
+            {"Name": "PhoneNumber", "Value": int(member.phone.lstrip("+"))},
+        ]
+        body = {
+            "Body": {
+                "stkCallback": {
+                    "MerchantRequestID": "29115-34620561-1",
+                    "CheckoutRequestID": request.checkout_request_id,
+                    "ResultCode": 0,
+                    "ResultDesc": "The service request is processed successfully.",
+                    "CallbackMetadata": {"Item": items},
+                }
+            }
+        }
+        self._store(config, "stk", json.dumps(body), {}, "196.201.214.200")

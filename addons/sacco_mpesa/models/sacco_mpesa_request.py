@@ -31,6 +31,11 @@ STK_TIMEOUT_CODES = ("1037", "1019")
 EAT = timedelta(hours=3)
 
 
+def timestamp_now():
+    """Now in Daraja's form (East Africa Time)."""
+    return timestamp(fields.Datetime.now() + EAT)
+
+
 class SaccoMpesaRequest(models.Model):
     """One outbound Daraja call and its outcome (the idempotency key makes a retried
     channel request the same request)."""
@@ -153,7 +158,7 @@ class SaccoMpesaRequest(models.Model):
                 payload = stk_push_payload(
                     shortcode=config.shortcode,
                     passkey=config.passkey or "",
-                    stamp=request._stamp(),
+                    stamp=timestamp_now(),
                     amount=to_money(request.amount),
                     phone=request.phone,
                     callback_url=config._callback_url("stk"),
@@ -185,9 +190,6 @@ class SaccoMpesaRequest(models.Model):
                     }
                 )
         return True
-
-    def _stamp(self):
-        return timestamp(fields.Datetime.now() + EAT)
 
     @api.model
     def _cron_submit(self):
@@ -224,7 +226,7 @@ class SaccoMpesaRequest(models.Model):
             payload = stk_query_payload(
                 shortcode=config.shortcode,
                 passkey=config.passkey or "",
-                stamp=request._stamp(),
+                stamp=timestamp_now(),
                 checkout_request_id=request.checkout_request_id,
             )
             try:
