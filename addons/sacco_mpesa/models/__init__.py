@@ -1,4 +1,6 @@
 from . import (
+    sacco_loan,
+    sacco_loan_application,
     sacco_member,
     sacco_mpesa_callback,
     sacco_mpesa_config,

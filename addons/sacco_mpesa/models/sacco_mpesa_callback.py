@@ -4,7 +4,13 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from sacco_core.mpesa import MpesaFormatError, parse_c2b, parse_stk_callback
+from sacco_core.mpesa import (
+    MpesaFormatError,
+    parse_c2b,
+    parse_result,
+    parse_stk_callback,
+    parse_timeout,
+)
 
 from .sacco_mpesa_request import EAT, timestamp_now
 from .sacco_mpesa_transaction import ReceiptInFlight
@@ -125,6 +131,8 @@ class SaccoMpesaCallback(models.Model):
         handler = {
             "stk": self._process_stk,
             "c2b_confirmation": self._process_c2b,
+            "b2c_result": self._process_b2c_result,
+            "b2c_timeout": self._process_b2c_timeout,
         }.get(self.kind)
         if not handler:
             self.write({"state": "failed", "error": self.env._("Not handled by this version.")})
@@ -192,6 +200,29 @@ class SaccoMpesaCallback(models.Model):
             {"state": "done"},
             request,
         )
+
+    def _b2c_request(self, originator):
+        request = (
+            self.env["sacco.mpesa.request"]
+            .sudo()
+            .search([("originator_id", "=", originator), ("kind", "=", "b2c")], limit=1)
+        )
+        if not request:
+            raise MpesaFormatError(
+                self.env._("No B2C request has OriginatorConversationID %s.", originator)
+            )
+        return request
+
+    def _process_b2c_result(self, body):
+        result = parse_result(body)
+        request = self._b2c_request(result.originator_conversation_id)
+        request._apply_b2c_result(result)
+        self.write({"state": "done", "request_id": request.id, "receipt": result.transaction_id})
+
+    def _process_b2c_timeout(self, body):
+        request = self._b2c_request(parse_timeout(body))
+        request._apply_b2c_timeout()
+        self.write({"state": "done", "request_id": request.id})
 
     def _record_receipt(self, receipt, source, vals, callback_vals, request):
         """Claim the receipt (exactly once); a later delivery of the same receipt links

@@ -96,6 +96,13 @@ class SaccoMpesaConfig(models.Model):
     clearing_account_id = fields.Many2one(
         "account.account", string="B2C Clearing Account", check_company=True
     )
+    clearing_journal_id = fields.Many2one(
+        "account.journal",
+        string="B2C Clearing Journal",
+        check_company=True,
+        help="Its default account is the B2C clearing account: a payout leaves the member's "
+        "account into clearing when it is sent, and clears when M-Pesa confirms it.",
+    )
     suspense_account_id = fields.Many2one(
         "account.account", string="M-Pesa Suspense Account", check_company=True
     )
@@ -168,11 +175,17 @@ class SaccoMpesaConfig(models.Model):
                 config.sudo().suspense_journal_id = config._find_or_create_journal(
                     "MS", "general", config.suspense_account_id
                 )
+            if not config.clearing_journal_id:
+                config.sudo().clearing_journal_id = config._find_or_create_journal(
+                    "MC", "general", config.clearing_account_id
+                )
 
     def _find_or_create_journal(self, prefix, journal_type, account=None):
         Journal = self.env["account.journal"].sudo()
         code = f"{prefix}{self.shortcode[-3:]}"
-        name = {"bank": "M-Pesa %s", "general": "M-Pesa Suspense %s"}[journal_type]
+        name = {"MP": "M-Pesa %s", "MS": "M-Pesa Suspense %s", "MC": "M-Pesa B2C Clearing %s"}[
+            prefix
+        ]
         return Journal.search(
             [("code", "=", code), ("company_id", "=", self.company_id.id)], limit=1
         ) or Journal.create(

@@ -7,7 +7,11 @@ from sacco_core.exceptions import SaccoRuleError
 from sacco_core.money import to_money
 from sacco_core.mpesa import (
     ACCOUNT_REFERENCE_MAX,
+    DEFAULT_B2C_TIERS,
     MpesaFormatError,
+    b2c_charge,
+    b2c_payload,
+    originator_conversation_id,
     round_up_shillings,
     stk_push_payload,
     stk_query_payload,
@@ -47,7 +51,12 @@ class SaccoMpesaRequest(models.Model):
     _check_company_auto = True
 
     name = fields.Char(compute="_compute_name", store=True)
-    kind = fields.Selection([("stk", "STK Push")], required=True, default="stk", readonly=True)
+    kind = fields.Selection(
+        [("stk", "STK Push"), ("b2c", "B2C Payment")], required=True, default="stk", readonly=True
+    )
+    purpose = fields.Selection(
+        [("withdrawal", "FOSA Withdrawal"), ("loan", "Loan Disbursement")], readonly=True
+    )
     state = fields.Selection(
         STATES, default="draft", required=True, readonly=True, index=True, tracking=True
     )
@@ -75,12 +84,36 @@ class SaccoMpesaRequest(models.Model):
         readonly=True, copy=False, help="The callback and the STK Query disagreed."
     )
     user_id = fields.Many2one("res.users", default=lambda self: self.env.user, readonly=True)
+    originator_id = fields.Char(
+        string="OriginatorConversationID", readonly=True, copy=False, index=True
+    )
+    conversation_id = fields.Char(string="ConversationID", readonly=True, copy=False)
+    charge = fields.Monetary(string="M-Pesa Charge", readonly=True, copy=False)
+    source_move_id = fields.Many2one(
+        "account.move",
+        string="Payout Entry",
+        readonly=True,
+        copy=False,
+        help="The entry that moved the money into B2C clearing.",
+    )
+    settle_move_id = fields.Many2one(
+        "account.move",
+        string="Settlement Entry",
+        readonly=True,
+        copy=False,
+        help="Clears B2C clearing (success) or gives the money back (failure).",
+    )
 
     _sql_constraints = [
         (
             "idempotency_key_company_uniq",
             "unique(idempotency_key, company_id)",
             "This idempotency key was already used for another M-Pesa request.",
+        ),
+        (
+            "originator_id_uniq",
+            "unique(originator_id)",
+            "An OriginatorConversationID identifies one request only.",
         ),
     ]
 
@@ -127,13 +160,7 @@ class SaccoMpesaRequest(models.Model):
             target.member_id != member
         ):
             raise UserError(self.env._("Choose one of the member's savings accounts or loans."))
-        config = (
-            self.env["sacco.mpesa.config"]
-            .sudo()
-            .search([("company_id", "=", member.company_id.id)], limit=1)
-        )
-        if not config:
-            raise UserError(self.env._("M-Pesa is not configured for %s.", member.company_id.name))
+        config = self._config_for(member)
         # A loan number is longer than STK allows: the member number stands in for it.
         short = len(target.name) <= ACCOUNT_REFERENCE_MAX
         reference = target.name if short else member.member_number
@@ -148,10 +175,21 @@ class SaccoMpesaRequest(models.Model):
             "idempotency_key": idempotency_key,
         }
 
+    @api.model
+    def _config_for(self, member):
+        config = (
+            self.env["sacco.mpesa.config"]
+            .sudo()
+            .search([("company_id", "=", member.company_id.id)], limit=1)
+        )
+        if not config:
+            raise UserError(self.env._("M-Pesa is not configured for %s.", member.company_id.name))
+        return config
+
     def _submit(self):
         """Send the STK Push: submitted while on the wire, pending once Daraja accepted it,
         failed when refused, unknown when the answer was lost (STK Query resolves it)."""
-        for request in self.filtered(lambda r: r.state == "draft"):
+        for request in self.filtered(lambda r: r.state == "draft" and r.kind == "stk"):
             config = request.config_id.sudo()
             request.write({"state": "submitted", "submitted_at": fields.Datetime.now()})
             try:
@@ -194,6 +232,165 @@ class SaccoMpesaRequest(models.Model):
     @api.model
     def _cron_submit(self):
         self.search([("state", "=", "draft"), ("kind", "=", "stk")], limit=200)._submit()
+
+    # ---------------------------------------------------------------- B2C
+
+    @api.model
+    def request_b2c(self, member, phone, amount, source):
+        """Pay ``amount`` to ``member``'s M-Pesa: from their FOSA account (``source`` a
+        savings account: a withdrawal into B2C clearing, with the product's charges) or a
+        loan disbursed to the M-Pesa channel (its net is already in clearing)."""
+        config = self._config_for(member)
+        try:
+            msisdn = normalize_msisdn(phone or member.phone or "")
+        except SaccoRuleError as error:
+            raise UserError(str(error)) from None
+        vals = {
+            "kind": "b2c",
+            "config_id": config.id,
+            "member_id": member.id,
+            "phone": msisdn,
+            "amount": amount,
+        }
+        if source._name == "sacco.savings.account":
+            txn = source.withdraw(
+                amount,
+                channel="mpesa",
+                journal=config.clearing_journal_id,
+                narration=self.env._("M-Pesa payout to %s", msisdn),
+            )
+            vals.update(
+                purpose="withdrawal", savings_account_id=source.id, source_move_id=txn.move_id.id
+            )
+        else:
+            move = source.sudo().move_line_ids.move_id[-1:]
+            vals.update(purpose="loan", loan_id=source.id, source_move_id=move.id)
+        request = self.sudo().create(vals)
+        request._submit_b2c()
+        return request.sudo(False)
+
+    def _submit_b2c(self):
+        for request in self.filtered(lambda r: r.kind == "b2c" and r.state == "draft"):
+            config = request.config_id.sudo()
+            prefix = self.env["ir.config_parameter"].sudo().get_param("database.uuid", "")[:8]
+            request.write(
+                {
+                    "state": "submitted",
+                    "submitted_at": fields.Datetime.now(),
+                    "originator_id": originator_conversation_id(f"SACCO{prefix}", request.id),
+                }
+            )
+            try:
+                payload = b2c_payload(
+                    originator_id=request.originator_id,
+                    initiator=config.initiator_name or "",
+                    security_credential=config._security_credential(),
+                    amount=to_money(request.amount),
+                    shortcode=config.shortcode,
+                    phone=request.phone,
+                    remarks=self.env._("SACCO payout %s", request.name),
+                    result_url=config._callback_url("b2c/result"),
+                    timeout_url=config._callback_url("b2c/timeout"),
+                )
+                answer = config._client().call("b2c", payload)
+            except DarajaOutcomeUnknown as error:
+                request.write({"state": "unknown", "result_desc": str(error)})
+                continue
+            except (DarajaError, MpesaFormatError, UserError) as error:
+                request._b2c_failed("", str(error))
+                continue
+            if answer.accepted:
+                request.write(
+                    {"state": "pending", "conversation_id": answer.ids.get("ConversationID")}
+                )
+            else:
+                request._b2c_failed(answer.code, answer.description)
+
+    def _apply_b2c_result(self, result):
+        """The B2C result: success clears B2C clearing against the M-Pesa account (and books
+        the charge of the amount's tier); failure gives the money back."""
+        self.ensure_one()
+        if self.state in ("done", "failed"):
+            return
+        if not result.success:
+            self._b2c_failed(result.result_code, result.result_desc)
+            return
+        config = self.config_id.sudo()
+        amount = to_money(self.amount)
+        charge = b2c_charge(amount, DEFAULT_B2C_TIERS)
+        partner = self.member_id.partner_id
+        label = self.env._("M-Pesa payout %(receipt)s", receipt=result.transaction_id)
+        lines = [
+            {
+                "account": config.clearing_account_id,
+                "partner": partner,
+                "name": label,
+                "debit": float(amount),
+            },
+            {
+                "account": config.journal_id.default_account_id,
+                "partner": partner,
+                "name": label,
+                "credit": float(amount + charge),
+            },
+        ]
+        if charge:
+            lines.append(
+                {
+                    "account": config.charges_account_id,
+                    "partner": partner,
+                    "name": self.env._("B2C charge %s", result.transaction_id),
+                    "debit": float(charge),
+                }
+            )
+        move = (
+            self.env["sacco.ledger"]
+            .sudo()
+            ._post_entry(config.journal_id, fields.Date.context_today(self), label, lines)
+        )
+        self.write(
+            {
+                "state": "done",
+                "result_code": result.result_code,
+                "result_desc": result.result_desc,
+                "receipt": result.transaction_id,
+                "charge": float(charge),
+                "settle_move_id": move.id,
+            }
+        )
+
+    def _b2c_failed(self, code, description):
+        """The payout did not happen: a withdrawal is reversed; a loan's net goes to the
+        member's FOSA account (the loan stands; the member draws it from FOSA)."""
+        config = self.config_id.sudo()
+        if self.purpose == "withdrawal":
+            txns = (
+                self.env["sacco.savings.transaction"]
+                .sudo()
+                .search([("move_id", "=", self.source_move_id.id)])
+            )
+            txns.action_reverse(self.env._("M-Pesa payout failed: %s", description))
+            move = txns.reversed_by_id.move_id[:1]
+        else:
+            txn = self.loan_id._fosa_account().deposit(
+                self.amount,
+                channel="mpesa",
+                journal=config.clearing_journal_id,
+                narration=self.env._("Loan %s: M-Pesa payout failed", self.loan_id.name),
+            )
+            move = txn.move_id
+        self.write(
+            {
+                "state": "failed",
+                "result_code": code,
+                "result_desc": description,
+                "settle_move_id": move.id,
+            }
+        )
+
+    def _apply_b2c_timeout(self):
+        """A queue timeout is no failure: the outcome is unknown until a status query."""
+        self.filtered(lambda r: r.state in ("submitted", "pending")).write({"state": "unknown"})
 
     # ---------------------------------------------------------------- outcome
 

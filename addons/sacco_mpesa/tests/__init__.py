@@ -1,1 +1,9 @@
-from . import test_callbacks, test_client, test_concurrency, test_routing, test_stk, test_tours
+from . import (
+    test_b2c,
+    test_callbacks,
+    test_client,
+    test_concurrency,
+    test_routing,
+    test_stk,
+    test_tours,
+)

@@ -71,13 +71,19 @@ class SaccoMpesaCommon(HttpCase, SaccoLoansCommon):
         return sum(lines.mapped("balance"))
 
     def assertMpesaBooksMatch(self):
-        """Every M-Pesa entry balanced and posted; the M-Pesa journal holds each receipt's
-        money once; suspense in the GL equals the payments waiting in it; member
-        sub-ledgers equal the GL."""
+        """Every M-Pesa entry balanced and posted; the M-Pesa account holds each receipt's
+        money once, less the payouts made and their charges; B2C clearing equals the payouts
+        under way and suspense the payments waiting in it; member sub-ledgers equal the GL."""
         transactions = self.env["sacco.mpesa.transaction"].search(
             [("config_id", "=", self.config.id)]
         )
-        moves = transactions.move_id | transactions.allocation_move_id
+        requests = self.env["sacco.mpesa.request"].search([("config_id", "=", self.config.id)])
+        moves = (
+            transactions.move_id
+            | transactions.allocation_move_id
+            | requests.source_move_id
+            | requests.settle_move_id
+        )
         for move in moves:
             self.assertEqual(move.state, "posted")
             self.assertEqual(
@@ -86,8 +92,20 @@ class SaccoMpesaCommon(HttpCase, SaccoLoansCommon):
                 ),
                 0,
             )
+        payouts = self.env["sacco.mpesa.request"].search(
+            [("config_id", "=", self.config.id), ("kind", "=", "b2c")]
+        )
+        paid = payouts.filtered(lambda r: r.state == "done")
+        open_payouts = payouts.filtered(lambda r: r.state in ("submitted", "pending", "unknown"))
         self.assertAlmostEqual(
-            self._gl(self.journal.default_account_id), sum(transactions.mapped("amount")), 2
+            self._gl(self.journal.default_account_id),
+            sum(transactions.mapped("amount"))
+            - sum(paid.mapped("amount"))
+            - sum(paid.mapped("charge")),
+            2,
+        )
+        self.assertAlmostEqual(
+            -self._gl(self.config.clearing_account_id), sum(open_payouts.mapped("amount")), 2
         )
         waiting = transactions.filtered(lambda t: t.state == "suspense")
         suspense = self.env["account.move.line"].search(

@@ -38,6 +38,8 @@ class DarajaTestServer:
         self.registered = {}
         self.outbox = []
         self.auto_deliver = False
+        self.b2c_result_code = 0  # what the next B2C payments end in
+        self.originators = set()
 
     @property
     def base_url(self):
@@ -168,6 +170,47 @@ class DarajaTestServer:
             "ResponseDescription": "Success",
         }
 
+    def _b2c(self, body):
+        """B2C v3: a duplicate OriginatorConversationID is refused; the result (documented
+        success or failure shape) is queued for the ResultURL."""
+        originator = body["OriginatorConversationID"]
+        if originator in self.originators:
+            return 500, {
+                "requestId": "1",
+                "errorCode": "500.002.1001",
+                "errorMessage": "Duplicate OriginatorConversationID.",
+            }
+        self.originators.add(originator)
+        n = next(self._ids)
+        conversation = f"AG_20261203_{n:020d}"
+        result = {
+            "ResultType": 0,
+            "ResultCode": self.b2c_result_code,
+            "ResultDesc": "The service request is processed successfully."
+            if self.b2c_result_code == 0
+            else "The initiator information is invalid.",
+            "OriginatorConversationID": originator,
+            "ConversationID": conversation,
+            "TransactionID": f"TB{n:08d}",
+            "ReferenceData": {"ReferenceItem": {"Key": "QueueTimeoutURL", "Value": "https://x"}},
+        }
+        if self.b2c_result_code == 0:
+            result["ResultParameters"] = {
+                "ResultParameter": [
+                    {"Key": "TransactionAmount", "Value": int(body["Amount"])},
+                    {"Key": "TransactionReceipt", "Value": f"TB{n:08d}"},
+                    {"Key": "TransactionCompletedDateTime", "Value": "03.12.2026 22:48:52"},
+                    {"Key": "B2CRecipientIsRegisteredCustomer", "Value": "Y"},
+                ]
+            }
+        self.queue(body["ResultURL"], {"Result": result})
+        return 200, {
+            "ConversationID": conversation,
+            "OriginatorConversationID": originator,
+            "ResponseCode": "0",
+            "ResponseDescription": "Accept the service request successfully.",
+        }
+
     def _answer(self, handler, path, body):
         if path.startswith("/oauth/v1/generate"):
             return self._oauth(handler)
@@ -185,6 +228,7 @@ class DarajaTestServer:
             "/mpesa/stkpushquery/v1/query": self._stk_query,
             "/mpesa/c2b/v2/registerurl": self._c2b_register,
             "/mpesa/c2b/v1/registerurl": self._c2b_register,
+            "/mpesa/b2c/v3/paymentrequest": self._b2c,
         }
         if path not in routes:
             return 404, {
