@@ -23,6 +23,7 @@
         "views/sacco_mpesa_callback_views.xml",
         "views/sacco_mpesa_transaction_views.xml",
         "views/sacco_mpesa_request_views.xml",
+        "views/sacco_mpesa_statement_views.xml",
         "views/sacco_member_views.xml",
         "views/sacco_mpesa_menus.xml",
     ],

@@ -4,6 +4,7 @@ from . import (
     test_client,
     test_concurrency,
     test_routing,
+    test_statement,
     test_stk,
     test_tours,
 )

@@ -9,7 +9,7 @@ from .daraja_server import DarajaTestServer
 
 CONSUMER_KEY, CONSUMER_SECRET = "test-consumer-key", "test-consumer-secret"
 PASSKEY = "bfb279f9aa9bdbcf158e97dd71a467cd2e0c893059b10f78e6b72ada1ed2c919"
-SHORTCODE = "600984"
+SHORTCODE = "174379"
 
 
 class SaccoMpesaCommon(HttpCase, SaccoLoansCommon):

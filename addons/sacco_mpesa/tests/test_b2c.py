@@ -105,7 +105,9 @@ class TestB2cPayouts(SaccoMpesaCommon):
     def test_result_for_unknown_request_fails_the_callback(self):
         self._post("b2c/result", {"Result": {"OriginatorConversationID": "NOPE", "ResultCode": 0}})
         self._process()
-        callback = self.env["sacco.mpesa.callback"].search([("kind", "=", "b2c_result")])
+        callback = self.env["sacco.mpesa.callback"].search(
+            [("kind", "=", "b2c_result"), ("config_id", "=", self.config.id)]
+        )
         self.assertEqual(callback.state, "failed")
         self.assertIn("NOPE", callback.error)
 

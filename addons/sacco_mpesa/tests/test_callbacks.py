@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import tagged
 
-from .common import SaccoMpesaCommon
+from .common import SHORTCODE, SaccoMpesaCommon
 
 LOGGER = "odoo.addons.sacco_mpesa.controllers.main"
 ACK = {"ResultCode": 0, "ResultDesc": "Accepted"}
@@ -15,7 +15,7 @@ class TestCallbackInputs(SaccoMpesaCommon):
         return self.env["sacco.mpesa.callback"].search([("config_id", "=", self.config.id)])
 
     def test_wrong_token_is_404_and_stores_nothing(self):
-        body = self.daraja.c2b_payment("TKN0000001", "100.00", self.bosa.name, "600984")
+        body = self.daraja.c2b_payment("TKN0000001", "100.00", self.bosa.name, SHORTCODE)
         with self.assertLogs(LOGGER, "WARNING") as logs:
             response = self._post("c2b/confirmation", body, token="not-the-token")
         self.assertEqual(response.status_code, 404)
@@ -70,8 +70,10 @@ class TestCallbackInputs(SaccoMpesaCommon):
         self.assertMpesaBooksMatch()
 
     def test_validation_with_and_without_account_check(self):
-        unknown = self.daraja.c2b_payment("VAL0000001", "100.00", "NOSUCH-1", "600984")
-        known = self.daraja.c2b_payment("VAL0000002", "100.00", self.member.member_number, "600984")
+        unknown = self.daraja.c2b_payment("VAL0000001", "100.00", "NOSUCH-1", SHORTCODE)
+        known = self.daraja.c2b_payment(
+            "VAL0000002", "100.00", self.member.member_number, SHORTCODE
+        )
         accept = {"ResultCode": "0", "ResultDesc": "Accepted"}
         self.assertEqual(self._post("c2b/validation", unknown).json(), accept)
         self.config.c2b_validation = True

@@ -9,7 +9,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from .common import SaccoMpesaCommon
+from .common import SHORTCODE, SaccoMpesaCommon
 
 
 def _certificate():
@@ -35,7 +35,7 @@ class TestDarajaClient(SaccoMpesaCommon):
         self.config.action_register_c2b_urls()
         self.config.action_register_c2b_urls()
         self.assertEqual(self.daraja.token_count, 1)
-        registered = self.daraja.registered["600984"]
+        registered = self.daraja.registered[SHORTCODE]
         self.assertTrue(registered["ConfirmationURL"].endswith(f"/{self.token}/c2b/confirmation"))
         self.assertEqual(registered["ResponseType"], "Completed")
         self.assertEqual(len(self.daraja.calls("/mpesa/c2b/v2/registerurl")), 2)

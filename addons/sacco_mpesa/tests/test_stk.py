@@ -27,7 +27,9 @@ class TestStkPush(SaccoMpesaCommon):
 
         answers = self.daraja.deliver()
         self.assertEqual(answers, [(200, '{"ResultCode": 0, "ResultDesc": "Accepted"}')])
-        callback = self.env["sacco.mpesa.callback"].search([("kind", "=", "stk")])
+        callback = self.env["sacco.mpesa.callback"].search(
+            [("kind", "=", "stk"), ("config_id", "=", self.config.id)]
+        )
         self.assertEqual(callback.state, "pending")
         balance = self.bosa.balance
         self._process()
