@@ -7,6 +7,7 @@ from . import (
     sacco_mpesa_request,
     sacco_mpesa_statement,
     sacco_mpesa_statement_line,
+    sacco_mpesa_target_mixin,
     sacco_mpesa_token,
     sacco_mpesa_transaction,
     sacco_sms_template,

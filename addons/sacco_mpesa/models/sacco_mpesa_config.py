@@ -146,7 +146,6 @@ class SaccoMpesaConfig(models.Model):
     def _setup_accounting(self):
         """Fill the empty journal and accounts: an M-Pesa bank journal, the company's M-Pesa
         clearing account for B2C in transit, and M-Pesa's own suspense and charges accounts."""
-        Account = self.env["account.account"].sudo()
         for config in self:
             company = config.company_id
             company._sacco_setup_accounts()
@@ -156,19 +155,9 @@ class SaccoMpesaConfig(models.Model):
             if not config.clearing_account_id:
                 vals["clearing_account_id"] = company.sacco_account_mpesa_clearing_id.id
             for field_name, code, name, account_type in MPESA_ACCOUNTS:
-                if config[field_name]:
-                    continue
-                account = Account.with_company(company).search(
-                    [*Account._check_company_domain(company), ("code", "=", code)], limit=1
-                ) or Account.with_company(company).create(
-                    {
-                        "code": code,
-                        "name": name,
-                        "account_type": account_type,
-                        "company_ids": [(6, 0, company.ids)],
-                    }
-                )
-                vals[field_name] = account.id
+                if not config[field_name]:
+                    account = company._sacco_find_or_create_account(code, name, account_type)
+                    vals[field_name] = account.id
             if vals:
                 config.sudo().write(vals)
             if not config.suspense_journal_id:
@@ -213,7 +202,7 @@ class SaccoMpesaConfig(models.Model):
     @api.model
     def _for_token(self, token):
         """The configuration whose callback token is ``token`` (constant-time comparison)."""
-        for config in self.sudo().search([]):
+        for config in self.sudo().search([("callback_token", "!=", False)]):
             if config.callback_token and hmac.compare_digest(config.callback_token, token or ""):
                 return config
         return self.browse()

@@ -5,23 +5,12 @@ class SaccoMpesaRequestStk(models.TransientModel):
     """ "Request M-Pesa payment": an STK Push to the member's phone for one account or loan."""
 
     _name = "sacco.mpesa.request.stk"
+    _inherit = ["sacco.mpesa.target.mixin"]
     _description = "Request M-Pesa Payment"
 
-    member_id = fields.Many2one("sacco.member", required=True)
     phone = fields.Char(required=True)
     amount = fields.Monetary(required=True)
     currency_id = fields.Many2one(related="member_id.currency_id")
-    target = fields.Selection(
-        [("account", "Savings / Shares Account"), ("loan", "Loan")],
-        default="account",
-        required=True,
-    )
-    savings_account_id = fields.Many2one(
-        "sacco.savings.account", domain="[('member_id', '=', member_id), ('state', '=', 'active')]"
-    )
-    loan_id = fields.Many2one(
-        "sacco.loan", domain="[('member_id', '=', member_id), ('state', '=', 'active')]"
-    )
 
     @api.model
     def default_get(self, fields_list):
@@ -43,9 +32,8 @@ class SaccoMpesaRequestStk(models.TransientModel):
 
     def action_request(self):
         self.ensure_one()
-        target = self.savings_account_id if self.target == "account" else self.loan_id
         request = self.env["sacco.mpesa.request"].request_stk_push(
-            self.member_id, self.phone, self.amount, target
+            self.member_id, self.phone, self.amount, self._target()
         )
         return {
             "type": "ir.actions.act_window",
