@@ -67,15 +67,16 @@ def start_server(args, port):
     env = dict(
         os.environ, PYTHONPATH=os.pathsep.join([os.path.join(REPO, "sacco_core"), *sys.path])
     )
+    # The console script, not ``-m odoo``: prefork re-runs sys.argv for its gevent process.
+    launcher = os.path.join(os.path.dirname(sys.executable), "odoo")
     server = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "odoo",
+            launcher,
             "-d",
             args.db,
             f"--db-filter=^{args.db}$",
             f"--http-port={port}",
+            f"--gevent-port={free_port()}",
             "--workers=2",
             "--max-cron-threads=1",
             *odoo_options(args),

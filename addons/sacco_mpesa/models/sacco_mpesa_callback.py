@@ -133,6 +133,10 @@ class SaccoMpesaCallback(models.Model):
             "c2b_confirmation": self._process_c2b,
             "b2c_result": self._process_b2c_result,
             "b2c_timeout": self._process_b2c_timeout,
+            "status_result": self._process_query_result,
+            "balance_result": self._process_query_result,
+            "status_timeout": self._process_query_timeout,
+            "balance_timeout": self._process_query_timeout,
         }.get(self.kind)
         if not handler:
             self.write({"state": "failed", "error": self.env._("Not handled by this version.")})
@@ -201,26 +205,42 @@ class SaccoMpesaCallback(models.Model):
             request,
         )
 
-    def _b2c_request(self, originator):
+    def _request_for(self, originator, kind):
         request = (
             self.env["sacco.mpesa.request"]
             .sudo()
-            .search([("originator_id", "=", originator), ("kind", "=", "b2c")], limit=1)
+            .search([("originator_id", "=", originator), ("kind", "=", kind)], limit=1)
         )
         if not request:
             raise MpesaFormatError(
-                self.env._("No B2C request has OriginatorConversationID %s.", originator)
+                self.env._(
+                    "No %(kind)s request has OriginatorConversationID %(id)s.",
+                    kind=kind,
+                    id=originator,
+                )
             )
         return request
 
+    def _process_query_result(self, body):
+        result = parse_result(body)
+        kind = self.kind.split("_")[0]
+        request = self._request_for(result.originator_conversation_id, kind)
+        getattr(request, f"_apply_{kind}_result")(result)
+        self.write({"state": "done", "request_id": request.id})
+
+    def _process_query_timeout(self, body):
+        request = self._request_for(parse_timeout(body), self.kind.split("_")[0])
+        request.write({"state": "unknown"})
+        self.write({"state": "done", "request_id": request.id})
+
     def _process_b2c_result(self, body):
         result = parse_result(body)
-        request = self._b2c_request(result.originator_conversation_id)
+        request = self._request_for(result.originator_conversation_id, "b2c")
         request._apply_b2c_result(result)
         self.write({"state": "done", "request_id": request.id, "receipt": result.transaction_id})
 
     def _process_b2c_timeout(self, body):
-        request = self._b2c_request(parse_timeout(body))
+        request = self._request_for(parse_timeout(body), "b2c")
         request._apply_b2c_timeout()
         self.write({"state": "done", "request_id": request.id})
 

@@ -13,6 +13,7 @@ from sacco_core.mpesa import (
     PRODUCTION_URL,
     SANDBOX_URL,
     MpesaFormatError,
+    account_balance_payload,
     c2b_register_payload,
 )
 
@@ -116,6 +117,11 @@ class SaccoMpesaConfig(models.Model):
     charges_account_id = fields.Many2one(
         "account.account", string="M-Pesa Charges Account", check_company=True
     )
+    balance_utility = fields.Monetary(string="Utility Account", readonly=True)
+    balance_working = fields.Monetary(string="Working Account", readonly=True)
+    balance_charges = fields.Monetary(string="Charges Paid Account", readonly=True)
+    balance_at = fields.Datetime(string="Balances As Of", readonly=True)
+
     _sql_constraints = [
         (
             "shortcode_company_uniq",
@@ -296,3 +302,32 @@ class SaccoMpesaConfig(models.Model):
                     )
                 )
         return True
+
+    def action_query_balance(self):
+        """Ask M-Pesa for the shortcode's account balances (the result updates them)."""
+        Request = self.env["sacco.mpesa.request"].sudo()
+        for config in self:
+            request = Request.create({"kind": "balance", "config_id": config.id})
+            request._send_initiator_request(
+                "balance",
+                lambda q, c: account_balance_payload(
+                    originator_id=q.originator_id,
+                    initiator=c.initiator_name or "",
+                    security_credential=c._security_credential(),
+                    shortcode=c.shortcode,
+                    result_url=c._callback_url("balance/result"),
+                    timeout_url=c._callback_url("balance/timeout"),
+                ),
+            )
+        return True
+
+    def _store_balances(self, balances):
+        by_name = {balance.name.lower(): float(balance.available) for balance in balances}
+        self.write(
+            {
+                "balance_utility": by_name.get("utility account", 0.0),
+                "balance_working": by_name.get("working account", 0.0),
+                "balance_charges": by_name.get("charges paid account", 0.0),
+                "balance_at": fields.Datetime.now(),
+            }
+        )

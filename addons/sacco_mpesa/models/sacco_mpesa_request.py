@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -12,10 +13,12 @@ from sacco_core.mpesa import (
     b2c_charge,
     b2c_payload,
     originator_conversation_id,
+    parse_account_balances,
     round_up_shillings,
     stk_push_payload,
     stk_query_payload,
     timestamp,
+    transaction_status_payload,
 )
 from sacco_core.phones import normalize_msisdn
 
@@ -52,7 +55,22 @@ class SaccoMpesaRequest(models.Model):
 
     name = fields.Char(compute="_compute_name", store=True)
     kind = fields.Selection(
-        [("stk", "STK Push"), ("b2c", "B2C Payment")], required=True, default="stk", readonly=True
+        [
+            ("stk", "STK Push"),
+            ("b2c", "B2C Payment"),
+            ("status", "Transaction Status"),
+            ("balance", "Account Balance"),
+        ],
+        required=True,
+        default="stk",
+        readonly=True,
+    )
+    query_of_id = fields.Many2one(
+        "sacco.mpesa.request",
+        string="Status Of",
+        readonly=True,
+        index=True,
+        help="The payout whose outcome this status query asks for.",
     )
     purpose = fields.Selection(
         [("withdrawal", "FOSA Withdrawal"), ("loan", "Loan Disbursement")], readonly=True
@@ -391,6 +409,107 @@ class SaccoMpesaRequest(models.Model):
     def _apply_b2c_timeout(self):
         """A queue timeout is no failure: the outcome is unknown until a status query."""
         self.filtered(lambda r: r.state in ("submitted", "pending")).write({"state": "unknown"})
+
+    # ---------------------------------------------------------------- status and balance
+
+    def action_query_status(self):
+        """Ask M-Pesa what became of these payouts (Transaction Status by our
+        OriginatorConversationID); the result settles them."""
+        for payout in self.filtered(
+            lambda r: r.kind == "b2c" and r.state in ("pending", "unknown")
+        ):
+            query = self.sudo().create(
+                {
+                    "kind": "status",
+                    "config_id": payout.config_id.id,
+                    "member_id": payout.member_id.id,
+                    "query_of_id": payout.id,
+                }
+            )
+            query._send_initiator_request(
+                "status",
+                lambda q, c, payout=payout: transaction_status_payload(
+                    originator_id=q.originator_id,
+                    initiator=c.initiator_name or "",
+                    security_credential=c._security_credential(),
+                    shortcode=c.shortcode,
+                    result_url=c._callback_url("status/result"),
+                    timeout_url=c._callback_url("status/timeout"),
+                    receipt=payout.receipt or "",
+                    original_conversation_id=payout.originator_id,
+                ),
+            )
+        return True
+
+    @api.model
+    def _cron_query_unknown_payouts(self):
+        stale = fields.Datetime.now() - timedelta(minutes=10)
+        self.search(
+            [("kind", "=", "b2c"), ("state", "=", "unknown"), ("submitted_at", "<", stale)],
+            limit=100,
+        ).action_query_status()
+
+    def _send_initiator_request(self, api_name, build):
+        """Send a request signed by the initiator (status, balance): our request id gives
+        its OriginatorConversationID."""
+        self.ensure_one()
+        config = self.config_id.sudo()
+        prefix = self.env["ir.config_parameter"].sudo().get_param("database.uuid", "")[:8]
+        self.write(
+            {
+                "state": "submitted",
+                "submitted_at": fields.Datetime.now(),
+                "originator_id": originator_conversation_id(f"SACCO{prefix}", self.id),
+            }
+        )
+        try:
+            answer = config._client().call(api_name, build(self, config))
+        except DarajaOutcomeUnknown as error:
+            self.write({"state": "unknown", "result_desc": str(error)})
+            return
+        except (DarajaError, MpesaFormatError) as error:
+            raise UserError(str(error)) from None
+        if answer.accepted:
+            self.write({"state": "pending", "conversation_id": answer.ids.get("ConversationID")})
+        else:
+            self.write(
+                {"state": "failed", "result_code": answer.code, "result_desc": answer.description}
+            )
+
+    def _apply_status_result(self, result):
+        """Completed: the payout succeeded (receipt and all); Cancelled, Declined or
+        Expired: it failed; anything else: still unknown."""
+        self.ensure_one()
+        self.write(
+            {
+                "state": "done" if result.success else "failed",
+                "result_code": result.result_code,
+                "result_desc": result.result_desc,
+            }
+        )
+        payout = self.query_of_id
+        status = str(result.parameters.get("TransactionStatus") or "")
+        if not result.success or payout.state in ("done", "failed"):
+            return
+        if status == "Completed":
+            receipt = str(result.parameters.get("ReceiptNo") or result.transaction_id)
+            payout._apply_b2c_result(replace(result, transaction_id=receipt))
+        elif status in ("Cancelled", "Declined", "Expired"):
+            payout._b2c_failed(status, result.result_desc)
+
+    def _apply_balance_result(self, result):
+        self.ensure_one()
+        self.write(
+            {
+                "state": "done" if result.success else "failed",
+                "result_code": result.result_code,
+                "result_desc": result.result_desc,
+            }
+        )
+        if result.success:
+            self.config_id.sudo()._store_balances(
+                parse_account_balances(str(result.parameters.get("AccountBalance") or ""))
+            )
 
     # ---------------------------------------------------------------- outcome
 

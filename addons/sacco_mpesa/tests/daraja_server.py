@@ -40,6 +40,7 @@ class DarajaTestServer:
         self.auto_deliver = False
         self.b2c_result_code = 0  # what the next B2C payments end in
         self.originators = set()
+        self.status_outcome = "Completed"
 
     @property
     def base_url(self):
@@ -211,6 +212,64 @@ class DarajaTestServer:
             "ResponseDescription": "Accept the service request successfully.",
         }
 
+    def _status(self, body):
+        """Transaction Status: the documented result (parameters as Key/Value, a key
+        without Value) for the payout asked about, queued for the ResultURL."""
+        n = next(self._ids)
+        result = {
+            "ConversationID": f"AG_20261203_{n:020d}",
+            "OriginatorConversationID": body["OriginatorConversationID"],
+            "ReferenceData": {"ReferenceItem": {"Key": "Occasion"}},
+            "ResultCode": 0,
+            "ResultDesc": "The service request is processed successfully.",
+            "ResultParameters": {
+                "ResultParameter": [
+                    {"Key": "DebitPartyName", "Value": "174379 - Test SACCO"},
+                    {"Key": "TransactionReason"},
+                    {"Key": "TransactionStatus", "Value": self.status_outcome},
+                    {"Key": "Amount", "Value": "1000"},
+                    {"Key": "ReceiptNo", "Value": f"TS{n:08d}"},
+                ]
+            },
+            "ResultType": 0,
+            "TransactionID": "MBN0000000",
+        }
+        self.queue(body["ResultURL"], {"Result": result})
+        return 200, self._accepted(body, n)
+
+    def _balance(self, body):
+        n = next(self._ids)
+        result = {
+            "ResultType": "0",
+            "ResultCode": "0",
+            "ResultDesc": "The service request is processed successfully",
+            "OriginatorConversationID": body["OriginatorConversationID"],
+            "ConversationID": f"AG_20261203_{n:020d}",
+            "TransactionID": "OA90000000",
+            "ResultParameters": {
+                "ResultParameter": [
+                    {
+                        "Key": "AccountBalance",
+                        "Value": "Working Account|KES|700000.00|700000.00|0.00|0.00"
+                        "&Utility Account|KES|228037.00|228037.00|0.00|0.00"
+                        "&Charges Paid Account|KES|-1540.00|-1540.00|0.00|0.00",
+                    },
+                    {"Key": "BOCompletedTime", "Value": "20261203125710"},
+                ]
+            },
+        }
+        self.queue(body["ResultURL"], {"Result": result})
+        return 200, self._accepted(body, n)
+
+    @staticmethod
+    def _accepted(body, n):
+        return {
+            "OriginatorConversationID": body["OriginatorConversationID"],
+            "ConversationID": f"AG_20261203_{n:020d}",
+            "ResponseCode": "0",
+            "ResponseDescription": "Accept the service request successfully.",
+        }
+
     def _answer(self, handler, path, body):
         if path.startswith("/oauth/v1/generate"):
             return self._oauth(handler)
@@ -229,6 +288,8 @@ class DarajaTestServer:
             "/mpesa/c2b/v2/registerurl": self._c2b_register,
             "/mpesa/c2b/v1/registerurl": self._c2b_register,
             "/mpesa/b2c/v3/paymentrequest": self._b2c,
+            "/mpesa/transactionstatus/v1/query": self._status,
+            "/mpesa/accountbalance/v1/query": self._balance,
         }
         if path not in routes:
             return 404, {

@@ -116,3 +116,44 @@ class TestB2cPayouts(SaccoMpesaCommon):
             self.env["sacco.mpesa.request"].request_b2c(
                 self.member, self.member.phone, 10**7, self.member_fosa
             )
+
+    def test_unknown_payout_settled_by_status_query(self):
+        request = self.env["sacco.mpesa.request"].request_b2c(
+            self.member, self.member.phone, 1000, self.member_fosa
+        )
+        self.daraja.outbox.clear()  # the result never arrives
+        self._post("b2c/timeout", {"Result": {"OriginatorConversationID": request.originator_id}})
+        self._process()
+        self.assertEqual(request.state, "unknown")
+        request.submitted_at = "2026-01-01 00:00:00"
+        self.env["sacco.mpesa.request"]._cron_query_unknown_payouts()
+        status = self.daraja.calls("/mpesa/transactionstatus")[-1]["body"]
+        self.assertEqual(status["OriginalConversationID"], request.originator_id)
+        self.daraja.deliver()
+        self._process()
+        self.assertEqual(request.state, "done")
+        self.assertTrue(request.receipt.startswith("TS"))
+        self.assertMpesaBooksMatch()
+
+    def test_expired_payout_reversed_by_status_query(self):
+        self.daraja.status_outcome = "Expired"
+        balance = self.member_fosa.balance
+        request = self.env["sacco.mpesa.request"].request_b2c(
+            self.member, self.member.phone, 1000, self.member_fosa
+        )
+        self.daraja.outbox.clear()
+        request.action_query_status()
+        self.daraja.deliver()
+        self._process()
+        self.assertEqual(request.state, "failed")
+        self.assertEqual(self.member_fosa.balance, balance)
+        self.assertMpesaBooksMatch()
+
+    def test_account_balances(self):
+        self.config.action_query_balance()
+        self.daraja.deliver()
+        self._process()
+        self.assertEqual(
+            (self.config.balance_utility, self.config.balance_working, self.config.balance_charges),
+            (228037, 700000, -1540),
+        )
