@@ -73,7 +73,12 @@ class SaccoMpesaRequest(models.Model):
         help="The payout whose outcome this status query asks for.",
     )
     purpose = fields.Selection(
-        [("withdrawal", "FOSA Withdrawal"), ("loan", "Loan Disbursement")], readonly=True
+        [
+            ("withdrawal", "FOSA Withdrawal"),
+            ("loan", "Loan Disbursement"),
+            ("refund", "Refund from Suspense"),
+        ],
+        readonly=True,
     )
     state = fields.Selection(
         STATES, default="draft", required=True, readonly=True, index=True, tracking=True
@@ -280,6 +285,9 @@ class SaccoMpesaRequest(models.Model):
             vals.update(
                 purpose="withdrawal", savings_account_id=source.id, source_move_id=txn.move_id.id
             )
+        elif source._name == "sacco.mpesa.transaction":
+            move = source._move_to_refund(config)
+            vals.update(purpose="refund", transaction_id=source.id, source_move_id=move.id)
         else:
             move = source.sudo().move_line_ids.move_id[-1:]
             vals.update(purpose="loan", loan_id=source.id, source_move_id=move.id)
@@ -378,10 +386,20 @@ class SaccoMpesaRequest(models.Model):
         )
 
     def _b2c_failed(self, code, description):
-        """The payout did not happen: a withdrawal is reversed; a loan's net goes to the
-        member's FOSA account (the loan stands; the member draws it from FOSA)."""
+        """The payout did not happen: a withdrawal is reversed, a refund goes back to
+        suspense; a loan's net goes to the member's FOSA account (the loan stands; the
+        member draws it from FOSA)."""
         config = self.config_id.sudo()
-        if self.purpose == "withdrawal":
+        if self.purpose == "refund":
+            move = (
+                self.env["sacco.ledger"]
+                .sudo()
+                ._reverse_entry(
+                    self.source_move_id, fields.Date.context_today(self), description or code
+                )
+            )
+            self.transaction_id.sudo().state = "suspense"
+        elif self.purpose == "withdrawal":
             txns = (
                 self.env["sacco.savings.transaction"]
                 .sudo()

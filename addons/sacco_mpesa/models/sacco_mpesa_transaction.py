@@ -27,6 +27,7 @@ STATES = [
     ("posted", "Posted"),
     ("suspense", "In Suspense"),
     ("allocated", "Allocated"),
+    ("refunded", "Refunded"),
 ]
 SOURCES = [("stk", "STK Push"), ("c2b", "Paybill (C2B)"), ("statement", "Statement")]
 SMS_RECEIPT = "sacco_mpesa.sacco_sms_template_mpesa_receipt"
@@ -372,6 +373,7 @@ class SaccoMpesaTransaction(models.Model):
         if bool(account) == bool(loan):
             raise UserError(self.env._("Choose one savings account or one loan."))
         journal = self.config_id._suspense_journal()
+        self.flush_recordset(["state"])
         self.env.cr.execute(
             "SELECT id FROM sacco_mpesa_transaction WHERE id = %s AND state = 'suspense' "
             "FOR UPDATE",
@@ -404,3 +406,43 @@ class SaccoMpesaTransaction(models.Model):
         self.message_post(body=self.env._("Allocated to %s.", target.display_name))
         self._send_receipts()
         return True
+
+    def _move_to_refund(self, config):
+        """Take a suspense payment out of suspense into B2C clearing, to be paid back."""
+        self.ensure_one()
+        self.flush_recordset(["state"])
+        self.env.cr.execute(
+            "SELECT id FROM sacco_mpesa_transaction WHERE id = %s AND state = 'suspense' "
+            "FOR UPDATE",
+            [self.id],
+        )
+        if not self.env.cr.fetchone():
+            raise UserError(self.env._("Only payments in suspense can be refunded."))
+        partner = self.member_id.partner_id
+        label = self.env._("Refund of M-Pesa %s", self.name)
+        move = (
+            self.env["sacco.ledger"]
+            .sudo()
+            ._post_entry(
+                config.suspense_journal_id,
+                fields.Date.context_today(self),
+                label,
+                [
+                    {
+                        "account": config.suspense_account_id,
+                        "partner": partner,
+                        "name": label,
+                        "debit": self.amount,
+                    },
+                    {
+                        "account": config.clearing_account_id,
+                        "partner": partner,
+                        "name": label,
+                        "credit": self.amount,
+                    },
+                ],
+            )
+        )
+        self.sudo().state = "refunded"
+        self.message_post(body=label)
+        return move

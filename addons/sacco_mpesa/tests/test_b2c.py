@@ -157,3 +157,39 @@ class TestB2cPayouts(SaccoMpesaCommon):
             (self.config.balance_utility, self.config.balance_working, self.config.balance_charges),
             (228037, 700000, -1540),
         )
+
+    def _suspense_payment(self, receipt):
+        self._c2b(receipt, "600.00", "NO SUCH ACCOUNT")
+        self._process()
+        return self._transaction(receipt)
+
+    def test_refund_from_suspense(self):
+        txn = self._suspense_payment("RFD0000001")
+        wizard = (
+            self.env["sacco.mpesa.transaction.refund"]
+            .with_user(self.accountant)
+            .with_context(active_model=txn._name, active_id=txn.id)
+            .create({"phone": "0712345678", "member_id": self.member.id})
+        )
+        wizard.action_refund()
+        request = self.env["sacco.mpesa.request"].search([("transaction_id", "=", txn.id)])
+        self.assertEqual(
+            (txn.state, request.purpose, request.state), ("refunded", "refund", "pending")
+        )
+        self.assertMpesaBooksMatch()
+        self.daraja.deliver()
+        self._process()
+        self.assertEqual(request.state, "done")
+        self.assertMpesaBooksMatch()
+
+    def test_failed_refund_returns_to_suspense(self):
+        self.daraja.b2c_result_code = 2001
+        txn = self._suspense_payment("RFD0000002")
+        self.env["sacco.mpesa.request"].request_b2c(self.member, "0712345678", txn.amount, txn)
+        self.daraja.deliver()
+        self._process()
+        self.assertEqual(txn.state, "suspense")
+        self.assertMpesaBooksMatch()
+        with self.assertRefused(UserError, "Only payments in suspense"):
+            txn.state = "posted"
+            txn._move_to_refund(self.config)
