@@ -17,6 +17,15 @@ from odoo.modules.registry import Registry
 
 
 def worker(registry, callback_id, holding, release, hold, outcome):
+    try:
+        process(registry, callback_id, holding, release, hold, outcome)
+    except Exception as error:  # reported to the test, which fails with it
+        outcome["error"] = repr(error)
+        if holding:
+            holding.set()
+
+
+def process(registry, callback_id, holding, release, hold, outcome):
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         if release:
@@ -47,7 +56,7 @@ def main():
         thread.start()
     for thread in threads:
         thread.join()
-    sys.stdout.write(json.dumps({"second_seconds": outcomes[1].get("seconds")}) + "\n")
+    sys.stdout.write(json.dumps({"first": outcomes[0], "second": outcomes[1]}) + "\n")
 
 
 if __name__ == "__main__":
