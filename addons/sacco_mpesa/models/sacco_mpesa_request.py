@@ -295,17 +295,22 @@ class SaccoMpesaRequest(models.Model):
         request._submit_b2c()
         return request.sudo(False)
 
+    def _mark_submitted(self):
+        """Submitted, with the OriginatorConversationID our request id fixes (the database
+        prefix keeps copies of the database apart)."""
+        prefix = self.env["ir.config_parameter"].sudo().get_param("database.uuid", "")[:8]
+        self.write(
+            {
+                "state": "submitted",
+                "submitted_at": fields.Datetime.now(),
+                "originator_id": originator_conversation_id(f"SACCO{prefix}", self.id),
+            }
+        )
+
     def _submit_b2c(self):
         for request in self.filtered(lambda r: r.kind == "b2c" and r.state == "draft"):
             config = request.config_id.sudo()
-            prefix = self.env["ir.config_parameter"].sudo().get_param("database.uuid", "")[:8]
-            request.write(
-                {
-                    "state": "submitted",
-                    "submitted_at": fields.Datetime.now(),
-                    "originator_id": originator_conversation_id(f"SACCO{prefix}", request.id),
-                }
-            )
+            request._mark_submitted()
             try:
                 payload = b2c_payload(
                     originator_id=request.originator_id,
@@ -472,14 +477,7 @@ class SaccoMpesaRequest(models.Model):
         its OriginatorConversationID."""
         self.ensure_one()
         config = self.config_id.sudo()
-        prefix = self.env["ir.config_parameter"].sudo().get_param("database.uuid", "")[:8]
-        self.write(
-            {
-                "state": "submitted",
-                "submitted_at": fields.Datetime.now(),
-                "originator_id": originator_conversation_id(f"SACCO{prefix}", self.id),
-            }
-        )
+        self._mark_submitted()
         try:
             answer = config._client().call(api_name, build(self, config))
         except DarajaOutcomeUnknown as error:
