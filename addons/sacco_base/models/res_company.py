@@ -146,22 +146,27 @@ class ResCompany(models.Model):
 
     def _sacco_setup_accounts(self):
         """Create the missing SACCO GL accounts (by default code) and map the empty settings."""
-        Account = self.env["account.account"].sudo()
         for company in self:
             for field_name, code, name, account_type in SACCO_ACCOUNTS:
                 if company[field_name]:
                     continue
-                account = Account.with_company(company).search(
-                    [*Account._check_company_domain(company), ("code", "=", code)], limit=1
-                ) or Account.with_company(company).create(
-                    {
-                        "code": code,
-                        "name": name,
-                        "account_type": account_type,
-                        "company_ids": [(6, 0, company.ids)],
-                    }
-                )
+                account = company._sacco_find_or_create_account(code, name, account_type)
                 company[field_name] = account
+
+    def _sacco_find_or_create_account(self, code, name, account_type):
+        """The company's account with ``code``, created when the chart has none."""
+        self.ensure_one()
+        Account = self.env["account.account"].sudo().with_company(self)
+        return Account.search(
+            [*Account._check_company_domain(self), ("code", "=", code)], limit=1
+        ) or Account.create(
+            {
+                "code": code,
+                "name": name,
+                "account_type": account_type,
+                "company_ids": [(6, 0, self.ids)],
+            }
+        )
 
     def _sacco_account(self, field_name):
         """The mapped account, or a clear error telling which setting is missing."""

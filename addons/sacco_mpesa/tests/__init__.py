@@ -1,0 +1,10 @@
+from . import (
+    test_b2c,
+    test_callbacks,
+    test_client,
+    test_concurrency,
+    test_routing,
+    test_statement,
+    test_stk,
+    test_tours,
+)

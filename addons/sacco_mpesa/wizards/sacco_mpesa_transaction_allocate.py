@@ -1,0 +1,30 @@
+from odoo import api, fields, models
+
+
+class SaccoMpesaTransactionAllocate(models.TransientModel):
+    """Allocate an M-Pesa payment waiting in suspense to a member's account or loan."""
+
+    _name = "sacco.mpesa.transaction.allocate"
+    _inherit = ["sacco.mpesa.target.mixin"]
+    _description = "Allocate M-Pesa Payment"
+
+    transaction_id = fields.Many2one("sacco.mpesa.transaction", required=True, readonly=True)
+    amount = fields.Monetary(related="transaction_id.amount")
+    currency_id = fields.Many2one(related="transaction_id.currency_id")
+    bill_ref = fields.Char(related="transaction_id.bill_ref")
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        if self.env.context.get("active_model") == "sacco.mpesa.transaction":
+            values["transaction_id"] = self.env.context.get("active_id")
+        return values
+
+    def action_allocate(self):
+        self.ensure_one()
+        target = self._target()
+        self.transaction_id._allocate(
+            account=target if target._name == "sacco.savings.account" else None,
+            loan=target if target._name == "sacco.loan" else None,
+        )
+        return {"type": "ir.actions.act_window_close"}

@@ -1,0 +1,178 @@
+"""Benchmark: N C2B confirmations posted over HTTP by concurrent clients to a running Odoo
+with 2 workers; the callbacks are acknowledged at once and posted in batches by the
+background job.
+
+    BENCH_CLIENTS=20 python3 bench/bench_mpesa.py -n 10000
+
+Prints the acknowledgement latency (p50/p90/p99), the end-to-end posted payments per
+second and the exactly-once counts: every 50th receipt is delivered twice and every 20th
+goes to an unknown account (suspense); received receipts = transactions, 0 doubled.
+"""
+
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+from bench_savings import setup_members
+from common import REPO, environment, odoo_options, parse_args, registry_for
+
+MEMBERS = 200
+SHORTCODE = "600100"
+
+
+def confirmation(index, bill_ref):
+    return {
+        "TransactionType": "Pay Bill",
+        "TransID": f"BN{index:08d}",
+        "TransTime": "20261203121325",
+        "TransAmount": f"{100 + index % 900}.00",
+        "BusinessShortCode": SHORTCODE,
+        "BillRefNumber": bill_ref,
+        "InvoiceNumber": "",
+        "OrgAccountBalance": "",
+        "ThirdPartyTransID": "",
+        "MSISDN": "2547 ***** 126",
+        "FirstName": "BENCH",
+        "MiddleName": "",
+        "LastName": "",
+    }
+
+
+def deliveries(n, accounts):
+    """(index, body) pairs: each 20th to an unknown account, each 50th sent twice."""
+    out = []
+    for index in range(n):
+        bill_ref = "UNKNOWN-REF" if index % 20 == 19 else accounts[index % len(accounts)]
+        body = json.dumps(confirmation(index, bill_ref))
+        out.append(body)
+        if index % 50 == 49:
+            out.append(body)
+    return out
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(args, port):
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join([os.path.join(REPO, "sacco_core"), *sys.path])
+    )
+    # The console script, not ``-m odoo``: prefork re-runs sys.argv for its gevent process.
+    launcher = os.path.join(os.path.dirname(sys.executable), "odoo")
+    server = subprocess.Popen(
+        [
+            launcher,
+            "-d",
+            args.db,
+            f"--db-filter=^{args.db}$",
+            f"--http-port={port}",
+            f"--gevent-port={free_port()}",
+            "--workers=2",
+            "--max-cron-threads=1",
+            *odoo_options(args),
+        ],
+        env=env,
+    )
+    for _attempt in range(120):
+        try:
+            requests.get(f"http://127.0.0.1:{port}/web/login", timeout=2)
+            return server
+        except requests.RequestException:
+            time.sleep(1)
+    server.terminate()
+    raise SystemExit("Odoo did not start")
+
+
+def post_all(url, bodies, clients):
+    local = threading.local()
+
+    def post(body):
+        if not hasattr(local, "session"):
+            local.session = requests.Session()
+        session = local.session
+        start = time.perf_counter()
+        response = session.post(
+            url, data=body, headers={"Content-Type": "application/json"}, timeout=30
+        )
+        response.raise_for_status()
+        return time.perf_counter() - start
+
+    with ThreadPoolExecutor(clients) as pool:
+        return list(pool.map(post, bodies))
+
+
+def wait_until_processed(env, total, timeout=3600):
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        env.cr.execute("SELECT count(*) FROM sacco_mpesa_callback WHERE state <> 'pending'")
+        if env.cr.fetchone()[0] >= total:
+            return
+        env.cr.rollback()
+        time.sleep(0.5)
+    raise SystemExit("The callbacks were not processed in time")
+
+
+def main():
+    args = parse_args("M-Pesa C2B confirmations over HTTP", 10000)
+    clients = int(os.environ.get("BENCH_CLIENTS", "20"))
+    args.modules = "sacco_mpesa"
+    registry = registry_for(args)
+    with environment(registry) as env:
+        fosa_accounts, _employer = setup_members(env, MEMBERS)
+        config = env["sacco.mpesa.config"].create({"name": "Bench", "shortcode": SHORTCODE})
+        token, accounts = config.callback_token, fosa_accounts.mapped("name")
+        journal_account = config.journal_id.default_account_id.id
+    bodies = deliveries(args.n, accounts)
+    port = free_port()
+    server = start_server(args, port)
+    try:
+        url = f"http://127.0.0.1:{port}/sacco/mpesa/{token}/c2b/confirmation"
+        start = time.perf_counter()
+        latencies = post_all(url, bodies, clients)
+        acked = time.perf_counter() - start
+        with environment(registry) as env:
+            wait_until_processed(env, len(bodies))
+            posted = time.perf_counter() - start
+            env.cr.execute(
+                "SELECT count(*), count(DISTINCT name), sum(amount) FROM sacco_mpesa_transaction"
+            )
+            transactions, distinct, amount = env.cr.fetchone()
+            env.cr.execute("SELECT count(*) FROM sacco_mpesa_callback WHERE duplicate")
+            duplicates = env.cr.fetchone()[0]
+            env.cr.execute(
+                "SELECT coalesce(sum(balance), 0) FROM account_move_line "
+                "WHERE account_id = %s AND parent_state = 'posted'",
+                [journal_account],
+            )
+            gl = env.cr.fetchone()[0]
+    finally:
+        server.terminate()
+        server.wait(60)
+    q = statistics.quantiles(latencies, n=100)
+    print(
+        f"deliveries: {len(bodies)} ({args.n} receipts, {len(bodies) - args.n} repeated), "
+        f"{clients} concurrent clients"
+    )
+    print(
+        f"ack latency: p50 {q[49] * 1000:.1f} ms, p90 {q[89] * 1000:.1f} ms, "
+        f"p99 {q[98] * 1000:.1f} ms; all acknowledged in {acked:.1f} s"
+    )
+    print(f"posted end to end: {args.n} payments in {posted:.1f} s = {args.n / posted:.0f}/s")
+    print(
+        f"exactly once: received {args.n}, transactions {transactions} ({distinct} distinct), "
+        f"duplicates recognised {duplicates}, M-Pesa GL {gl:,.2f} = receipts {amount:,.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
