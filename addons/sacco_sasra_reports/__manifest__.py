@@ -26,6 +26,7 @@
         "data/account_statement_import_sheet_mapping_data.xml",
         "report/sacco_sasra_return_report.xml",
         "views/account_account_views.xml",
+        "views/sacco_member_views.xml",
         "views/sacco_sasra_return_views.xml",
         "views/sacco_sasra_loan_snapshot_views.xml",
         "wizards/sacco_sasra_return_compute_views.xml",

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from sacco_core.exceptions import SaccoRuleError
-from sacco_core.portfolio import CLASSES, Rates, round_half_up
+from sacco_core.portfolio import CLASSES, NON_PERFORMING, Rates, round_half_up
 
 ZERO = Decimal(0)
 
@@ -92,6 +92,44 @@ DEPOSIT_TYPES = (
     ("term", "Term deposits"),
 )
 
+# Economic sectors of the sectoral lending return (SASRA portal's EconomicSector list).
+SECTORS = (
+    ("agriculture", "Agriculture"),
+    ("manufacturing", "Manufacturing"),
+    ("trade", "Trade"),
+    ("construction", "Building and construction"),
+    ("transport", "Transport and communication"),
+    ("real_estate", "Real estate"),
+    ("energy", "Energy and water"),
+    ("tourism", "Tourism, hotels and restaurants"),
+    ("education", "Education"),
+    ("health", "Health"),
+    ("finance", "Finance and insurance"),
+    ("mining", "Mining and quarrying"),
+    ("household", "Personal and household"),
+)
+# Insiders of Form 9 (regulation 36): officials, committee members and staff.
+INSIDER_ROLES = (
+    ("director", "Directors"),
+    ("committee", "Committee members"),
+    ("staff", "Employees"),
+)
+
+
+@dataclass(frozen=True)
+class LoanStanding:
+    """A loan as the month-end close of business left it."""
+
+    sasra_class: str
+    rescheduled: bool
+    outstanding: Decimal
+    provision: Decimal
+    interest_in_suspense: Decimal = ZERO
+    sector: str | None = None
+    insider: str | None = None
+    disbursed_in_period: bool = False
+    principal: Decimal = ZERO
+
 
 @dataclass(frozen=True)
 class Row:
@@ -116,6 +154,9 @@ HEADER_CELLS = {
     "5": ("C4", "C5", "C6"),
     "6": ("C4", "C5", "C6"),
     "7": ("C4", "C5", "C6"),
+    "8": ("C4", "C5", "C6"),
+    "9": ("C4", "C5", "C6"),
+    "sectoral": ("C4", "C5", "C6"),
 }
 FORM_NAMES = {
     "1": "Form 1 - Capital Adequacy Return",
@@ -125,6 +166,9 @@ FORM_NAMES = {
     "5": "Form 5 - Investment Return",
     "6": "Form 6 - Statement of Financial Position",
     "7": "Form 7 - Statement of Comprehensive Income",
+    "8": "Form 8 - Other Disclosures",
+    "9": "Form 9 - Insider Lending and Performance",
+    "sectoral": "Sectoral Lending Return",
 }
 FORM_ROWS = {
     "1": _rows(
@@ -295,6 +339,45 @@ FORM_ROWS = {
         ("income_after_tax", "C52", "Net income after taxes"),
         ("donations", "C54", "Donations"),
         ("net_income", "C56", "Net income after taxes and donations"),
+    ),
+    # Forms 8, 9 and sectoral lending: no portal cell map was available (research note 7),
+    # so these follow the printed NWDT 2H and insider-lending layouts, values in column C on.
+    "8": _rows(
+        ("gross_npl", "C10", "Gross non-performing loans"),
+        ("interest_in_suspense", "C11", "Less: interest in suspense"),
+        ("total_npl", "C12", "Total non-performing loans"),
+        ("npl_allowance", "C13", "Less: allowance for loan losses"),
+        ("net_npl", "C14", "Net non-performing loans"),
+        ("insider_director", "C17", "Insider loans: directors"),
+        ("insider_committee", "C18", "Insider loans: committee members"),
+        ("insider_staff", "C19", "Insider loans: employees"),
+        ("insider_total", "C20", "Total insider loans"),
+        ("off_balance", "C23", "Off-balance sheet items (guarantees and commitments)"),
+        ("core_capital", "C26", "Core capital"),
+        ("cc_ta", "C27", "Core capital / total assets (%)"),
+        ("cc_ta_min", "C28", "Minimum requirement (%)"),
+        ("cc_td", "C29", "Core capital / total deposits (%)"),
+        ("cc_td_min", "C30", "Minimum requirement (%)"),
+        ("liquidity_ratio", "C33", "Liquidity ratio (%)"),
+        ("liquidity_min", "C34", "Minimum requirement (%)"),
+    ),
+    "9": tuple(
+        Row(f"{role}_{column}", f"{letter}{10 + index}", label)
+        for index, (role, label) in enumerate((*INSIDER_ROLES, ("total", "Total")))
+        for column, letter in (
+            ("new_count", "C"),
+            ("new_amount", "D"),
+            ("count", "E"),
+            ("outstanding", "F"),
+            *((name, chr(ord("G") + offset)) for offset, name in enumerate(CLASSES)),
+        )
+    ),
+    "sectoral": tuple(
+        Row(f"{sector}_{column}", f"{chr(ord('C') + offset)}{10 + index}", label)
+        for index, (sector, label) in enumerate((*SECTORS, ("total", "Total")))
+        for offset, column in enumerate(
+            [f"{kind}_{name}" for name in (*CLASSES, "all") for kind in ("count", "amount")]
+        )
     ),
 }
 FORMS = tuple(FORM_ROWS)
@@ -595,7 +678,7 @@ def deposit_return(accounts) -> dict:
 
 
 def risk_classification(loans, rates: Rates = DEFAULT_RATES) -> dict:
-    """Form 4 from ``(SASRA class, rescheduled, principal outstanding, provision)`` per loan.
+    """Form 4 from each loan's ``LoanStanding``.
 
     The provision is the one the close of business required of the loan; the rate column
     shows the class's rate."""
@@ -606,19 +689,84 @@ def risk_classification(loans, rates: Rates = DEFAULT_RATES) -> dict:
             f[f"{block}outstanding_{name}"] = ZERO
             f[f"{block}rate_{name}"] = rates.rate(name)
             f[f"{block}provision_{name}"] = ZERO
-    for sasra_class, rescheduled, outstanding, provision in loans:
-        if sasra_class not in CLASSES:
-            raise SaccoRuleError(f"Unknown SASRA class '{sasra_class}'.")
-        block = "rescheduled_" if rescheduled else ""
-        f[f"{block}count_{sasra_class}"] += 1
-        f[f"{block}outstanding_{sasra_class}"] += Decimal(outstanding)
-        f[f"{block}provision_{sasra_class}"] += Decimal(provision)
+    for loan in loans:
+        _check_class(loan.sasra_class)
+        block = "rescheduled_" if loan.rescheduled else ""
+        f[f"{block}count_{loan.sasra_class}"] += 1
+        f[f"{block}outstanding_{loan.sasra_class}"] += Decimal(loan.outstanding)
+        f[f"{block}provision_{loan.sasra_class}"] += Decimal(loan.provision)
     for block in ("", "rescheduled_"):
         for column in ("outstanding", "provision"):
             f[f"{block}subtotal_{column}"] = sum(f[f"{block}{column}_{name}"] for name in CLASSES)
     f["total_count"] = sum(f[f"{b}count_{n}"] for b in ("", "rescheduled_") for n in CLASSES)
     f["total_outstanding"] = f["subtotal_outstanding"] + f["rescheduled_subtotal_outstanding"]
     f["total_provision"] = f["subtotal_provision"] + f["rescheduled_subtotal_provision"]
+    return f
+
+
+def _check_class(sasra_class):
+    if sasra_class not in CLASSES:
+        raise SaccoRuleError(f"Unknown SASRA class '{sasra_class}'.")
+
+
+def other_disclosures(loans, form1: dict, form2: dict) -> dict:
+    """Form 8: non-performing and insider loans, off-balance sheet items, capital strength
+    and liquidity."""
+    npl = [loan for loan in loans if loan.sasra_class in NON_PERFORMING]
+    f = {
+        "gross_npl": sum((Decimal(loan.outstanding) for loan in npl), ZERO),
+        "interest_in_suspense": sum((Decimal(loan.interest_in_suspense) for loan in npl), ZERO),
+        "npl_allowance": sum((Decimal(loan.provision) for loan in npl), ZERO),
+        "off_balance": form1["off_balance"],
+    }
+    f["total_npl"] = f["gross_npl"] - f["interest_in_suspense"]
+    f["net_npl"] = f["total_npl"] - f["npl_allowance"]
+    for role, _label in INSIDER_ROLES:
+        f[f"insider_{role}"] = sum(
+            (Decimal(loan.outstanding) for loan in loans if loan.insider == role), ZERO
+        )
+    f["insider_total"] = sum(f[f"insider_{role}"] for role, _label in INSIDER_ROLES)
+    for code in ("core_capital", "cc_ta", "cc_ta_min", "cc_td", "cc_td_min"):
+        f[code] = form1[code]
+    f["liquidity_ratio"], f["liquidity_min"] = form2["liquidity_ratio"], form2["liquidity_min"]
+    return f
+
+
+def insider_lending(loans) -> dict:
+    """Form 9: loans granted to insiders this period and the performance of all their loans."""
+    f = {}
+    for role in (*(role for role, _label in INSIDER_ROLES), "total"):
+        mine = [
+            loan for loan in loans if loan.insider and (role == "total" or loan.insider == role)
+        ]
+        new = [loan for loan in mine if loan.disbursed_in_period]
+        f[f"{role}_new_count"] = Decimal(len(new))
+        f[f"{role}_new_amount"] = sum((Decimal(loan.principal) for loan in new), ZERO)
+        f[f"{role}_count"] = Decimal(len(mine))
+        f[f"{role}_outstanding"] = sum((Decimal(loan.outstanding) for loan in mine), ZERO)
+        for name in CLASSES:
+            f[f"{role}_{name}"] = sum(
+                (Decimal(loan.outstanding) for loan in mine if loan.sasra_class == name), ZERO
+            )
+    return f
+
+
+def sectoral_lending(loans) -> dict:
+    """Sectoral lending: loans by economic sector and SASRA class (count and amount)."""
+    sectors = dict(SECTORS)
+    f = {}
+    for sector in (*sectors, "total"):
+        for name in (*CLASSES, "all"):
+            f[f"{sector}_count_{name}"] = ZERO
+            f[f"{sector}_amount_{name}"] = ZERO
+    for loan in loans:
+        _check_class(loan.sasra_class)
+        if loan.sector not in sectors:
+            raise SaccoRuleError(f"Loan without a known economic sector ('{loan.sector}').")
+        for sector in (loan.sector, "total"):
+            for name in (loan.sasra_class, "all"):
+                f[f"{sector}_count_{name}"] += 1
+                f[f"{sector}_amount_{name}"] += Decimal(loan.outstanding)
     return f
 
 
@@ -690,14 +838,18 @@ def compute_forms(
     form7 = statement_of_comprehensive_income(income)
     form6 = statement_of_financial_position({**balances, "current_surplus": form7["net_income"]})
     form1 = capital_adequacy(form6, form7, thresholds)
+    form2 = liquidity_statement(form6, thresholds)
     return {
         "1": form1,
-        "2": liquidity_statement(form6, thresholds),
+        "2": form2,
         "3": deposit_return(deposits),
         "4": risk_classification(loans, rates),
         "5": investment_return(form1, form6, thresholds),
         "6": form6,
         "7": form7,
+        "8": other_disclosures(loans, form1, form2),
+        "9": insider_lending(loans),
+        "sectoral": sectoral_lending(loans),
     }
 
 
@@ -783,6 +935,8 @@ CHECKS = (
         ("6", "total_deposits"),
     ),
     *_chain("Current-year surplus", ("6", "current_surplus"), ("7", "net_income")),
+    *_chain("Loans by sector", ("4", "total_outstanding"), ("sectoral", "total_amount_all")),
+    *_chain("Core capital disclosed", ("8", "core_capital"), ("1", "core_capital")),
     Check(
         "Non-earning assets",
         ("5", "non_earning_assets"),
@@ -812,7 +966,12 @@ class CheckResult:
 
 
 def _term(form, code):
-    return f"Form {form} {cell_of(form, code)}"
+    return f"{form_label(form)} {cell_of(form, code)}"
+
+
+def form_label(form: str) -> str:
+    """How checks name a form: "Form 4", "Sectoral"."""
+    return f"Form {form}" if form.isdigit() else form.title()
 
 
 def run_checks(forms: dict, checks=CHECKS) -> list:
@@ -833,7 +992,7 @@ def run_checks(forms: dict, checks=CHECKS) -> list:
 # Filing frequency of each form by regime; due dates after the period end follow the
 # forms' own text (15th of the following month) and the portal's daily default (next day).
 FREQUENCIES = {
-    "dt": {form: "monthly" for form in FORMS},
+    "dt": {**{form: "monthly" for form in FORMS}, "8": "quarterly"},
     "nwdt": {**{form: "quarterly" for form in FORMS}, "5": "annual"},
 }
 
@@ -850,6 +1009,11 @@ def period_end(frequency: str, day: date) -> bool:
     if frequency == "annual":
         return last_of_month and day.month == 12
     raise SaccoRuleError(f"Unknown filing frequency '{frequency}'.")
+
+
+def forms_due(regime: str, end: date) -> list:
+    """The forms whose filing period ends on ``end`` under ``regime``."""
+    return [form for form, frequency in FREQUENCIES[regime].items() if period_end(frequency, end)]
 
 
 def due_date(frequency: str, end: date) -> date:

@@ -11,6 +11,7 @@ from sacco_core.sasra import (
     GL_LINE_CODES,
     HEADER_CELLS,
     INCOME_LINES,
+    LoanStanding,
     Ratio,
     Thresholds,
     cell_of,
@@ -18,12 +19,15 @@ from sacco_core.sasra import (
     deposit_band,
     deposit_return,
     due_date,
+    forms_due,
+    insider_lending,
     month_bounds,
     percent,
     period_end,
     prudential_ratios,
     risk_classification,
     run_checks,
+    sectoral_lending,
     surplus_counted,
 )
 
@@ -60,9 +64,18 @@ DEPOSITS = [
     ("savings", D(100000)),
 ]
 LOANS = [
-    ("performing", False, D(500000), D(5000)),
-    ("watch", False, D(100000), D(5000)),
-    ("loss", True, D(100000), D(100000)),
+    LoanStanding(
+        "performing",
+        False,
+        D(500000),
+        D(5000),
+        sector="trade",
+        insider="director",
+        disbursed_in_period=True,
+        principal=D(520000),
+    ),
+    LoanStanding("watch", False, D(100000), D(5000), sector="agriculture", insider="staff"),
+    LoanStanding("loss", True, D(100000), D(100000), D(3000), sector="agriculture"),
 ]
 
 
@@ -151,7 +164,7 @@ def test_risk_classification_blocks_rescheduled_loans():
     assert f4["rescheduled_rate_loss"] == D(100)
     assert f4["total_outstanding"] == D(700000) and f4["total_provision"] == D(110000)
     with pytest.raises(SaccoRuleError):
-        risk_classification([("bad", False, D(1), D(0))])
+        risk_classification([LoanStanding("bad", False, D(1), D(0))])
 
 
 def test_cross_form_checks_pass_then_name_the_broken_cells():
@@ -191,3 +204,34 @@ def test_calendar():
     with pytest.raises(SaccoRuleError):
         period_end("weekly", date(2026, 3, 31))
     assert month_bounds(date(2026, 2, 10)) == (date(2026, 2, 1), date(2026, 2, 28))
+
+
+def test_other_disclosures():
+    f8 = forms()["8"]
+    assert f8["gross_npl"] == D(100000) and f8["interest_in_suspense"] == D(3000)
+    assert f8["total_npl"] == D(97000) and f8["net_npl"] == D(-3000)
+    assert f8["insider_director"] == D(500000) and f8["insider_total"] == D(600000)
+    assert f8["core_capital"] == forms()["1"]["core_capital"]
+
+
+def test_insider_lending():
+    f9 = insider_lending(LOANS)
+    assert f9["director_new_count"] == 1 and f9["director_new_amount"] == D(520000)
+    assert f9["staff_count"] == 1 and f9["staff_watch"] == D(100000)
+    assert f9["total_outstanding"] == D(600000) and f9["committee_count"] == 0
+
+
+def test_sectoral_lending():
+    f = sectoral_lending(LOANS)
+    assert f["agriculture_count_all"] == 2 and f["agriculture_amount_loss"] == D(100000)
+    assert f["total_amount_all"] == D(700000)
+    assert cell_of("sectoral", "total_amount_all") == "N23"
+    with pytest.raises(SaccoRuleError):
+        sectoral_lending([LoanStanding("watch", False, D(1), D(0))])
+
+
+def test_forms_due():
+    assert "8" not in forms_due("dt", date(2026, 5, 31))
+    assert "8" in forms_due("dt", date(2026, 6, 30)) and "4" in forms_due("dt", date(2026, 6, 30))
+    assert forms_due("nwdt", date(2026, 5, 31)) == []
+    assert "5" not in forms_due("nwdt", date(2026, 6, 30))

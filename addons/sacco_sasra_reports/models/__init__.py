@@ -3,6 +3,7 @@ from . import (
     res_company,
     res_config_settings,
     sacco_loan_cob_run,
+    sacco_member,
     sacco_sasra_loan_snapshot,
     sacco_sasra_return,
     sacco_sasra_return_check,

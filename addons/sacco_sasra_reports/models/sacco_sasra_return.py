@@ -15,8 +15,11 @@ from sacco_core.sasra import (
     GL_LINES,
     HEADER_CELLS,
     INCOME_LINES,
+    LoanStanding,
     compute_forms,
     due_date,
+    form_label,
+    forms_due,
     month_bounds,
     prudential_ratios,
     run_checks,
@@ -43,7 +46,8 @@ RATIO_FORM = {
     "nea_ta": "5",
 }
 # Column of the row labels in the portal templates (Form 3 also names the type in C).
-LABEL_COLUMN = {"1": "C", "2": "C", "3": "B", "4": "B", "5": "B", "6": "B", "7": "B"}
+LABEL_COLUMN = {"1": "C", "2": "C", **dict.fromkeys(("3", "4", "5", "6", "7", "8", "9"), "B")}
+LABEL_COLUMN["sectoral"] = "B"
 NATURE = {code: nature for code, _label, nature in GL_LINES}
 
 # Each account's balance at the period end and over the financial year to date.
@@ -168,7 +172,7 @@ class SaccoSasraReturn(models.Model):
             balances,
             income,
             self._deposit_balances(company, date_to),
-            self._loan_standing(company, date_to),
+            self._loan_standing(company, date_from, date_to),
             company._sacco_sasra_thresholds(),
             company._sacco_cob_rates(),
         )
@@ -180,8 +184,14 @@ class SaccoSasraReturn(models.Model):
 
     def _returns_for(self, company, date_from, date_to):
         existing = self.search([("company_id", "=", company.id), ("date_to", "=", date_to)])
-        missing = [form for form in FORM_NAMES if form not in existing.mapped("form")]
-        frequency = FREQUENCIES[company.sacco_sasra_regime]
+        regime = company.sacco_sasra_regime
+        if regime != "dt":
+            raise UserError(
+                self.env._("Only the deposit-taking (DT) returns are available; set the regime.")
+            )
+        due = forms_due(regime, date_to)
+        missing = [form for form in due if form not in existing.mapped("form")]
+        frequency = FREQUENCIES[regime]
         return existing | self.create(
             [
                 {
@@ -252,15 +262,17 @@ class SaccoSasraReturn(models.Model):
         return self.env.cr.fetchall()
 
     @api.model
-    def _loan_standing(self, company, date_to):
-        """(class, rescheduled, principal outstanding, provision) of each loan as the
-        close of business of ``date_to`` left it; refuses when that night did not run."""
+    def _loan_standing(self, company, date_from, date_to):
+        """Each loan's ``LoanStanding`` as the close of business of ``date_to`` left it;
+        refuses when that night did not run."""
         self.env.cr.execute(
             """
-            SELECT sasra_class, rescheduled, principal_outstanding, provision_required
+            SELECT sasra_class, rescheduled, principal_outstanding, provision_required,
+                   interest_in_suspense, economic_sector, insider_role,
+                   COALESCE(disbursed_on >= %s, FALSE), principal
               FROM sacco_sasra_loan_snapshot WHERE company_id = %s AND date = %s
             """,
-            [company.id, date_to],
+            [date_from, company.id, date_to],
         )
         rows = self.env.cr.fetchall()
         if not rows and not self.env["sacco.loan.cob.run"].sudo().search_count(
@@ -273,7 +285,30 @@ class SaccoSasraReturn(models.Model):
                     date_to,
                 )
             )
-        return [(c, r, Decimal(p), Decimal(v)) for c, r, p, v in rows]
+        return [
+            LoanStanding(
+                sasra_class,
+                rescheduled,
+                Decimal(outstanding),
+                Decimal(provision),
+                Decimal(suspense),
+                sector,
+                insider,
+                new,
+                Decimal(principal),
+            )
+            for (
+                sasra_class,
+                rescheduled,
+                outstanding,
+                provision,
+                suspense,
+                sector,
+                insider,
+                new,
+                principal,
+            ) in rows
+        ]
 
     def _store(self, figures, ratios, checks):
         """Freeze this return's figures, its ratios and the checks that involve its form."""
@@ -329,7 +364,7 @@ class SaccoSasraReturn(models.Model):
                         }
                     )
                     for check in checks
-                    if f"Form {form} " in check.description
+                    if f"{form_label(form)} " in check.description
                 ],
             }
         )
@@ -407,7 +442,8 @@ class SaccoSasraReturn(models.Model):
         self.write(
             {
                 "xlsx_file": base64.b64encode(self._xlsx()),
-                "xlsx_filename": f"SASRA_Form{self.form}_{self.date_to:%Y%m}.xlsx",
+                "xlsx_filename": f"SASRA_{form_label(self.form).replace(' ', '')}_"
+                f"{self.date_to:%Y%m}.xlsx",
             }
         )
         return {
@@ -422,7 +458,7 @@ class SaccoSasraReturn(models.Model):
         cells of the form's cell map, values (no formulas)."""
         output = io.BytesIO()
         workbook = xlsxwriter.Workbook(output, {"in_memory": True})
-        sheet = workbook.add_worksheet(f"Form {self.form}")
+        sheet = workbook.add_worksheet(form_label(self.form))
         money = workbook.add_format({"num_format": "#,##0.00"})
         period, start, end = HEADER_CELLS[self.form]
         sheet.write("A1", self.company_id.name)

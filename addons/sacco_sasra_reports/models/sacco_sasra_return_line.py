@@ -1,7 +1,7 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from sacco_core.portfolio import CLASSES
+from sacco_core.portfolio import CLASSES, NON_PERFORMING
 from sacco_core.sasra import DEPOSIT_BANDS, GL_LINE_CODES, INCOME_LINES, deposit_band
 
 from .sacco_sasra_return import DEPOSIT_TYPE_OF_KIND
@@ -40,7 +40,7 @@ class SaccoSasraReturnLine(models.Model):
             return self._gl_items(gl_line)
         if self.form == "3" and self.code != "total_count":
             return self._deposit_accounts()
-        if self.form == "4" and "_rate_" not in f"_{self.code}":
+        if self.form in ("4", "8", "9", "sectoral") and "rate_" not in self.code:
             return self._loans()
         raise UserError(self.env._("This figure is computed from the other figures of the form."))
 
@@ -84,13 +84,11 @@ class SaccoSasraReturnLine(models.Model):
 
     def _loans(self):
         ret = self.return_id
-        domain = [("company_id", "=", ret.company_id.id), ("date", "=", ret.date_to)]
-        code = self.code
-        if code.startswith("rescheduled_") or not code.startswith("total_"):
-            domain.append(("rescheduled", "=", code.startswith("rescheduled_")))
-        sasra_class = code.rsplit("_", 1)[-1]
-        if sasra_class in CLASSES:
-            domain.append(("sasra_class", "=", sasra_class))
+        domain = [
+            ("company_id", "=", ret.company_id.id),
+            ("date", "=", ret.date_to),
+            *self._loan_domain(),
+        ]
         return {
             "type": "ir.actions.act_window",
             "name": f"{self.label} ({self.cell})",
@@ -98,3 +96,35 @@ class SaccoSasraReturnLine(models.Model):
             "view_mode": "list,form",
             "domain": domain,
         }
+
+    def _loan_domain(self):
+        """The month-end loan standings behind the figure."""
+        form, code = self.form, self.code
+        words = code.split("_")
+        domain = []
+        if words[-1] in CLASSES:
+            domain.append(("sasra_class", "=", words[-1]))
+        if form == "4" and not code.startswith("total_"):
+            domain.append(("rescheduled", "=", code.startswith("rescheduled_")))
+        elif form == "8":
+            if code.startswith("insider_"):
+                role = words[1]
+                domain.append(
+                    ("insider_role", "!=", False)
+                    if role == "total"
+                    else ("insider_role", "=", role)
+                )
+            else:
+                domain.append(("sasra_class", "in", list(NON_PERFORMING)))
+        elif form == "9":
+            domain.append(
+                ("insider_role", "!=", False)
+                if words[0] == "total"
+                else ("insider_role", "=", words[0])
+            )
+            if "new" in words:
+                domain.append(("disbursed_on", ">=", self.return_id.date_from))
+        elif form == "sectoral" and words[0] != "total":
+            sector = code.split("_count_")[0].split("_amount_")[0]
+            domain.append(("economic_sector", "=", sector))
+        return domain

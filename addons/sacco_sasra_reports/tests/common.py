@@ -20,6 +20,9 @@ class SaccoFreshCompanyCase(TransactionCase):
         cls.env["account.chart.template"].try_loading("generic_coa", company, install_demo=False)
         cls.env.user.company_ids |= company
         cls.env.user.company_id = company
+        # Dates default to today in UTC, as the period end does (a user ahead of UTC would
+        # otherwise join members "tomorrow" late in the UTC evening).
+        cls.env.user.tz = "UTC"
         cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=[company.id]))
 
 
@@ -45,7 +48,9 @@ class SaccoSasraCommon(SaccoLoanCobCommon, SaccoFreshCompanyCase):
             )
         cls._account(cls.member, cls.fosa).deposit(120000, journal=cls.bank, date=day)
         cls._account(cls.other, cls.fosa).deposit(1500000, journal=cls.bank, date=day)
+        cls.borrowers[0].sacco_insider_role = "director"
         cls.loans = cls._class_loans(cls.month_end)
+        cls.loans["watch"].economic_sector = "agriculture"
         cls.loans["watch"].repay(500, journal=cls.cash, date=cls.month_end)
         Account = cls.env["account.account"]
         cls.equipment = Account.create(

@@ -8,7 +8,8 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from sacco_core.sasra import FORM_NAMES, month_bounds, percent, surplus_counted
+from sacco_core.portfolio import NON_PERFORMING
+from sacco_core.sasra import forms_due, month_bounds, percent, surplus_counted
 
 from .common import SaccoSasraCommon
 
@@ -29,7 +30,7 @@ class TestSasraReturns(SaccoSasraCommon):
 
     def test_month_returns_equal_gl_and_sub_ledgers(self):
         returns = self._compute()
-        self.assertEqual(sorted(returns.mapped("form")), sorted(FORM_NAMES))
+        self.assertEqual(sorted(returns.mapped("form")), sorted(forms_due("dt", self.month_end)))
         self.assertEqual(set(returns.mapped("state")), {"computed"})
         self.assertEqual(returns.computed_by_id, self.accountant)
         self.assertEqual(returns[0].due_date, self.month_end + timedelta(days=15))
@@ -119,6 +120,47 @@ class TestSasraReturns(SaccoSasraCommon):
             places=2,
         )
 
+        # Insider lending, sectoral lending and disclosures from the same loan standing.
+        director_loan = self.loans["performing"]
+        form9 = self._figures(returns, "9")
+        self.assertEqual((form9["director_count"], form9["director_new_count"]), (1, 1))
+        self.assertAlmostEqual(form9["director_outstanding"], director_loan.principal_outstanding)
+        self.assertEqual(form9["total_count"], 1)
+        sectoral = self._figures(returns, "sectoral")
+        self.assertEqual(sectoral["agriculture_count_watch"], 1)
+        self.assertAlmostEqual(
+            sectoral["agriculture_amount_all"], self.loans["watch"].principal_outstanding
+        )
+        self.assertAlmostEqual(sectoral["total_amount_all"], form4["total_outstanding"], places=2)
+        self.assertEqual(sectoral["household_count_all"], len(loans) - 1)
+        npl = loans.filtered(lambda loan: loan.sasra_class in NON_PERFORMING)
+        self.assertEqual(len(npl), 3)
+        suspense = sum(
+            max(
+                sum(
+                    i.interest - i.interest_paid - i.interest_waived - i.interest_receivable
+                    for i in loan.installment_ids.filtered(lambda i: i.due_date <= self.month_end)
+                ),
+                0.0,
+            )
+            for loan in npl
+        )
+        insiders = self.env["sacco.sasra.loan.snapshot"].search(
+            self._line(returns, "9", "director_outstanding").action_drill_down()["domain"]
+        )
+        self.assertEqual(insiders.loan_id, director_loan)
+        if "8" in returns.mapped("form"):  # quarterly
+            form8 = self._figures(returns, "8")
+            self.assertAlmostEqual(
+                form8["gross_npl"], sum(npl.mapped("principal_outstanding")), places=2
+            )
+            self.assertAlmostEqual(form8["interest_in_suspense"], suspense, places=2)
+            self.assertAlmostEqual(form8["insider_director"], director_loan.principal_outstanding)
+        snapshot = self.env["sacco.sasra.loan.snapshot"].search(
+            [("date", "=", self.month_end), ("loan_id", "in", npl.ids)]
+        )
+        self.assertAlmostEqual(sum(snapshot.mapped("interest_in_suspense")), suspense, places=2)
+
         # Form 3 is the savings sub-ledger at the period end.
         form3 = self._figures(returns, "3")
         accounts = self.env["sacco.savings.account"].search(
@@ -204,6 +246,10 @@ class TestSasraReturns(SaccoSasraCommon):
         with self.assertRefused(UserError, "Run the loans' close of business for"):
             self._compute(date_to=earlier)
         self.assertFalse(self.Return.search([("date_to", "=", earlier)]))
+        self.company.sacco_sasra_regime = "nwdt"
+        with self.assertRefused(UserError, "Only the deposit-taking"):
+            self._compute()
+        self.company.sacco_sasra_regime = "dt"
         stray = self.env["account.account"].create(
             {"code": "199100", "name": "Staff Imprest", "account_type": "asset_current"}
         )
