@@ -4,12 +4,12 @@ from datetime import timedelta
 
 import openpyxl
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from sacco_core.portfolio import NON_PERFORMING
-from sacco_core.sasra import forms_due, month_bounds, percent, surplus_counted
+from sacco_core.sasra import INCOME_LINES, forms_due, month_bounds, percent, surplus_counted
 
 from .common import SaccoSasraCommon
 
@@ -256,3 +256,52 @@ class TestSasraReturns(SaccoSasraCommon):
         self._post(stray, self.bank.default_account_id, 700, "Imprest")
         with self.assertRefused(UserError, "199100 Staff Imprest"):
             self._compute()
+
+    def test_mis_statements_match_the_returns(self):
+        returns = self._compute()
+        matrices = {}
+        for report in ("financial_position", "comprehensive_income", "cash_flow"):
+            instance = self.env["mis.report.instance"].create(
+                {
+                    "name": report,
+                    "report_id": self.env.ref(f"sacco_sasra_reports.mis_report_sasra_{report}").id,
+                    "company_id": self.company.id,
+                    "period_ids": [
+                        Command.create(
+                            {
+                                "name": "Month",
+                                "mode": "fix",
+                                "manual_date_from": self.month_start,
+                                "manual_date_to": self.month_end,
+                            }
+                        )
+                    ],
+                }
+            )
+            matrix = instance._compute_matrix()
+            matrices[report] = {
+                row.kpi.name: next(iter(row.iter_cells())).val
+                for row in matrix.iter_rows()
+                if not row.account_id
+            }
+        form6 = self._figures(returns, "6")
+        for code in ("total_assets", "gross_loans", "total_deposits", "share_capital"):
+            self.assertAlmostEqual(matrices["financial_position"][code], form6[code], places=2)
+        self.assertAlmostEqual(
+            matrices["financial_position"]["total_assets"],
+            matrices["financial_position"]["total_liabilities_equity"],
+            places=2,
+        )
+        flows = matrices["cash_flow"]
+        self.assertAlmostEqual(
+            flows["net_change"], flows["cash_closing"] - flows["cash_opening"], places=2
+        )
+        self.assertAlmostEqual(
+            flows["cash_closing"], form6["cash_in_hand"] + form6["cash_at_bank"], places=2
+        )
+        month_income = -self._gl(
+            [("account_id.sacco_sasra_line", "in", list(INCOME_LINES))], self.month_start
+        )
+        self.assertAlmostEqual(
+            matrices["comprehensive_income"]["net_income"], float(month_income), places=2
+        )
