@@ -13,7 +13,10 @@ import time
 from datetime import date, timedelta
 
 from bench_loans import report_generation
-from common import environment, registry_for
+from common import environment, odoo_options, registry_for
+
+import odoo
+from odoo.modules.registry import Registry
 
 
 def parse_args():
@@ -31,6 +34,9 @@ def parse_args():
     )
     parser.add_argument("--db-host", default=os.environ.get("PGHOST", "127.0.0.1"))
     parser.add_argument("--db-user", default=os.environ.get("PGUSER", "postgres"))
+    parser.add_argument(
+        "--reuse", action="store_true", help="time the returns on an existing bench database"
+    )
     args = parser.parse_args()
     args.modules = "sacco_sasra_reports"
     return args
@@ -48,9 +54,14 @@ def main():
     args = parse_args()
     from sacco_core.sasra import risk_classification
 
-    registry = registry_for(args)
+    if args.reuse:
+        odoo.tools.config.parse_config(odoo_options(args))
+        registry = Registry(args.db)
+    else:
+        registry = registry_for(args)
     with environment(registry) as env:
-        report_generation(env, args)
+        if not args.reuse:
+            report_generation(env, args)
         company = env["sacco.loan"].search([], limit=1).company_id
         timed("close of business", env["sacco.loan.cob.run"].run_close_of_business, args.date)
         env.cr.commit()
@@ -59,7 +70,8 @@ def main():
 
         def form4():
             return risk_classification(
-                Return._loan_standing(company, args.date), company._sacco_cob_rates()
+                Return._loan_standing(company, args.date.replace(day=1), args.date),
+                company._sacco_cob_rates(),
             )
 
         figures, form4_seconds = timed("Form 4 (loan standing, classification)", form4)

@@ -34,5 +34,6 @@
         "views/res_config_settings_views.xml",
         "views/sacco_sasra_reports_menus.xml",
     ],
+    "demo": ["demo/sacco_sasra_return_demo.xml"],
     "post_init_hook": "post_init_hook",
 }

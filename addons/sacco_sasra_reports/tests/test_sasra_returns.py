@@ -214,8 +214,13 @@ class TestSasraReturns(SaccoSasraCommon):
         with self.assertRefused(UserError, "already reviewed"):
             self._compute()
         form1 = returns.filtered(lambda r: r.form == "1")
+        activity = form1.activity_ids
+        self.assertEqual(
+            (activity.user_id, activity.date_deadline), (self.accountant, form1.due_date)
+        )
         form1.with_user(self.accountant).action_submit()
         self.assertEqual((form1.state, form1.submitted_by_id), ("submitted", self.accountant))
+        self.assertFalse(form1.activity_ids)
 
     def test_broken_mapping_fails_checks_and_blocks_export(self):
         self.company.sacco_account_deposits_id.sacco_sasra_line = "other_payables"
