@@ -5,8 +5,9 @@
 Generates the loan book with bench_loans' generator (sacco_loans/tools/loan_book_generator.py),
 runs the month-end close of business (which records each loan's standing for Form 4), then
 times Form 4 alone (the loan standing read and risk classification) and the computation of
-the whole monthly set (Forms 1-7 from the GL and both sub-ledgers, ratios and cross-form
-checks, frozen on their return records), and the Excel export of Form 4.
+the whole monthly set (Forms 1-9 and sectoral lending from the GL and both sub-ledgers,
+ratios and cross-form checks, frozen on their return records), and the Excel export of
+Form 4. ``--reuse`` times the returns again on the database of an earlier run.
 """
 
 import time
@@ -77,7 +78,10 @@ def main():
         figures, form4_seconds = timed("Form 4 (loan standing, classification)", form4)
         print(f"  {int(figures['total_count']):,} loans, {figures['total_outstanding']:,.2f} KES")
         returns, set_seconds = timed(
-            "monthly set (Forms 1-7)", Return._compute_month, company, args.date
+            "monthly set (Forms 1-9 and sectoral lending)",
+            Return._compute_month,
+            company,
+            args.date,
         )
         env.cr.commit()
         failed = returns.check_ids.filtered(lambda check: not check.passed)

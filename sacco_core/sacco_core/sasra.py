@@ -118,7 +118,8 @@ INSIDER_ROLES = (
 
 @dataclass(frozen=True)
 class LoanStanding:
-    """A loan as the month-end close of business left it."""
+    """A loan as the month-end close of business left it, or ``count`` loans alike in
+    class, block, sector, insider role and newness, with their amounts summed."""
 
     sasra_class: str
     rescheduled: bool
@@ -129,6 +130,7 @@ class LoanStanding:
     insider: str | None = None
     disbursed_in_period: bool = False
     principal: Decimal = ZERO
+    count: int = 1
 
 
 @dataclass(frozen=True)
@@ -692,7 +694,7 @@ def risk_classification(loans, rates: Rates = DEFAULT_RATES) -> dict:
     for loan in loans:
         _check_class(loan.sasra_class)
         block = "rescheduled_" if loan.rescheduled else ""
-        f[f"{block}count_{loan.sasra_class}"] += 1
+        f[f"{block}count_{loan.sasra_class}"] += loan.count
         f[f"{block}outstanding_{loan.sasra_class}"] += Decimal(loan.outstanding)
         f[f"{block}provision_{loan.sasra_class}"] += Decimal(loan.provision)
     for block in ("", "rescheduled_"):
@@ -740,9 +742,9 @@ def insider_lending(loans) -> dict:
             loan for loan in loans if loan.insider and (role == "total" or loan.insider == role)
         ]
         new = [loan for loan in mine if loan.disbursed_in_period]
-        f[f"{role}_new_count"] = Decimal(len(new))
+        f[f"{role}_new_count"] = Decimal(sum(loan.count for loan in new))
         f[f"{role}_new_amount"] = sum((Decimal(loan.principal) for loan in new), ZERO)
-        f[f"{role}_count"] = Decimal(len(mine))
+        f[f"{role}_count"] = Decimal(sum(loan.count for loan in mine))
         f[f"{role}_outstanding"] = sum((Decimal(loan.outstanding) for loan in mine), ZERO)
         for name in CLASSES:
             f[f"{role}_{name}"] = sum(
@@ -765,7 +767,7 @@ def sectoral_lending(loans) -> dict:
             raise SaccoRuleError(f"Loan without a known economic sector ('{loan.sector}').")
         for sector in (loan.sector, "total"):
             for name in (loan.sasra_class, "all"):
-                f[f"{sector}_count_{name}"] += 1
+                f[f"{sector}_count_{name}"] += loan.count
                 f[f"{sector}_amount_{name}"] += Decimal(loan.outstanding)
     return f
 

@@ -235,3 +235,12 @@ def test_forms_due():
     assert "8" in forms_due("dt", date(2026, 6, 30)) and "4" in forms_due("dt", date(2026, 6, 30))
     assert forms_due("nwdt", date(2026, 5, 31)) == []
     assert "5" not in forms_due("nwdt", date(2026, 6, 30))
+
+
+def test_grouped_standings_count_their_loans():
+    grouped = [
+        LoanStanding("watch", False, D(300), D(15), sector="trade", insider="staff", count=3)
+    ]
+    assert risk_classification(grouped)["count_watch"] == 3
+    assert sectoral_lending(grouped)["trade_count_watch"] == 3
+    assert insider_lending(grouped)["staff_count"] == 3

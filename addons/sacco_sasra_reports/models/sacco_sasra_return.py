@@ -306,12 +306,15 @@ class SaccoSasraReturn(models.Model):
     def _loan_standing(self, company, date_from, date_to):
         """Each loan's ``LoanStanding`` as the close of business of ``date_to`` left it;
         refuses when that night did not run."""
+        # Loans alike in every reported attribute come grouped: one row per kind, not loan.
         self.env.cr.execute(
             """
-            SELECT sasra_class, rescheduled, principal_outstanding, provision_required,
-                   interest_in_suspense, economic_sector, insider_role,
-                   COALESCE(disbursed_on >= %s, FALSE), principal
+            SELECT sasra_class, rescheduled, SUM(principal_outstanding),
+                   SUM(provision_required), SUM(interest_in_suspense), economic_sector,
+                   insider_role, COALESCE(disbursed_on >= %s, FALSE) AS new, SUM(principal),
+                   COUNT(*)
               FROM sacco_sasra_loan_snapshot WHERE company_id = %s AND date = %s
+             GROUP BY sasra_class, rescheduled, economic_sector, insider_role, new
             """,
             [date_from, company.id, date_to],
         )
@@ -337,6 +340,7 @@ class SaccoSasraReturn(models.Model):
                 insider,
                 new,
                 Decimal(principal),
+                count,
             )
             for (
                 sasra_class,
@@ -348,6 +352,7 @@ class SaccoSasraReturn(models.Model):
                 insider,
                 new,
                 principal,
+                count,
             ) in rows
         ]
 
