@@ -1,2 +1,2 @@
-from . import models, wizards
+from . import models, report, wizards
 from .hooks import post_init_hook

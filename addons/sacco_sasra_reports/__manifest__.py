@@ -30,6 +30,7 @@
         "views/sacco_member_views.xml",
         "views/sacco_sasra_return_views.xml",
         "views/sacco_sasra_loan_snapshot_views.xml",
+        "views/sacco_sasra_dashboard_views.xml",
         "wizards/sacco_sasra_return_compute_views.xml",
         "views/res_config_settings_views.xml",
         "views/sacco_sasra_reports_menus.xml",

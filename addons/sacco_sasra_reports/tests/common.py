@@ -48,6 +48,8 @@ class SaccoSasraCommon(SaccoLoanCobCommon, SaccoFreshCompanyCase):
             )
         cls._account(cls.member, cls.fosa).deposit(120000, journal=cls.bank, date=day)
         cls._account(cls.other, cls.fosa).deposit(1500000, journal=cls.bank, date=day)
+        members = cls.env["sacco.member"].search([("company_id", "=", cls.company.id)])
+        members.join_date = cls.month_start - timedelta(days=40)
         cls.borrowers[0].sacco_insider_role = "director"
         cls.loans = cls._class_loans(cls.month_end)
         cls.loans["watch"].economic_sector = "agriculture"

@@ -1,11 +1,12 @@
 import base64
 import io
+import time
 from datetime import timedelta
 
 import openpyxl
 
 from odoo import Command, fields
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from sacco_core.portfolio import NON_PERFORMING
@@ -310,3 +311,56 @@ class TestSasraReturns(SaccoSasraCommon):
         self.assertAlmostEqual(
             matrices["comprehensive_income"]["net_income"], float(month_income), places=2
         )
+
+    def test_dashboard_shows_the_month_fast(self):
+        self._compute()
+        Dashboard = self.env["sacco.sasra.dashboard"].with_user(self.manager)
+        start = time.perf_counter()
+        groups = Dashboard.read_group(
+            [("company_id", "=", self.company.id), ("month_end", "=", self.month_end)],
+            [
+                "gross_loans:sum",
+                "deposits:sum",
+                "members_active:sum",
+                "liquidity_ratio:avg",
+                "npl_ratio:avg",
+                "disbursements:sum",
+            ],
+            [],
+        )
+        self.assertLess(time.perf_counter() - start, 2)
+        row = groups[0]
+        form4 = self.Return.search(
+            [("company_id", "=", self.company.id), ("form", "=", "4")]
+        ).line_ids
+        total = form4.filtered(lambda line: line.code == "total_outstanding").value
+        self.assertAlmostEqual(row["gross_loans"], total, places=2)
+        self.assertEqual(
+            row["members_active"],
+            len(
+                self.env["sacco.member"].search(
+                    [
+                        ("company_id", "=", self.company.id),
+                        ("state", "=", "active"),
+                        ("join_date", "<=", self.month_end),
+                    ]
+                )
+            ),
+        )
+        liquidity = self.Return.search(
+            [("company_id", "=", self.company.id), ("form", "=", "2")]
+        ).ratio_ids.value
+        self.assertAlmostEqual(row["liquidity_ratio"], liquidity, places=2)
+        self.assertAlmostEqual(
+            row["disbursements"],
+            sum(
+                loan.principal
+                for loan in self.loans.values()
+                if loan.disbursed_on >= self.month_start
+            ),
+            places=2,
+        )
+        with self.assertRaises(AccessError):
+            self.env["sacco.sasra.dashboard"].with_user(self.teller_a).read_group(
+                [], ["id:count"], []
+            )
