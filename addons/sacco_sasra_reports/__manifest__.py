@@ -35,6 +35,11 @@
         "views/res_config_settings_views.xml",
         "views/sacco_sasra_reports_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "sacco_sasra_reports/static/src/tours/*.js",
+        ],
+    },
     "demo": ["demo/sacco_sasra_return_demo.xml"],
     "post_init_hook": "post_init_hook",
 }

@@ -496,7 +496,7 @@ class SaccoSasraReturn(models.Model):
             "type": "ir.actions.act_url",
             "url": f"/web/content/{self._name}/{self.id}/xlsx_file/{self.xlsx_filename}"
             "?download=true",
-            "target": "self",
+            "target": "download",
         }
 
     def _xlsx(self):
