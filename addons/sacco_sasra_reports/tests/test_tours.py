@@ -11,8 +11,9 @@ DASHBOARD = "/odoo/action-sacco_sasra_reports.sacco_sasra_dashboard_action"
 @tagged("post_install", "-at_install")
 class TestSasraTours(HttpCase, SaccoSasraCommon):
     def test_accountant_computes_reviews_and_exports_then_manager_dashboard(self):
-        """The accountant computes the month's returns, sees the failed check, is refused the
-        export of that return, exports another; the manager opens the dashboard."""
+        """The accountant computes the month's returns, reviews the failed check (no override
+        button for an accountant), exports a return that passes; the manager opens the
+        dashboard."""
         # A loan entry the loan sub-ledger does not know: the Loans check fails.
         self._post(
             self.company.sacco_account_loan_portfolio_id,
