@@ -28,6 +28,7 @@
         "report/sacco_sasra_return_report.xml",
         "views/account_account_views.xml",
         "views/sacco_member_views.xml",
+        "views/sacco_loan_application_views.xml",
         "views/sacco_sasra_return_views.xml",
         "views/sacco_sasra_loan_snapshot_views.xml",
         "views/sacco_sasra_dashboard_views.xml",
