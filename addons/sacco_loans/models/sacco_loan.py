@@ -11,6 +11,7 @@ from sacco_core.loan_fees import split_proportionally, spread_evenly
 from sacco_core.loan_rules import Due, allocate, interest_to_date
 from sacco_core.money import to_money
 from sacco_core.recovery import recovery_plan
+from sacco_core.sasra import SECTORS
 from sacco_core.sms import sms_amount
 
 from .sacco_loan_application import COMMITTEE, DISBURSEMENT_CHANNELS, OFFICER
@@ -46,6 +47,12 @@ class SaccoLoan(models.Model):
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     product_id = fields.Many2one("sacco.loan.product", required=True, readonly=True)
+    economic_sector = fields.Selection(
+        SECTORS,
+        default="household",
+        tracking=True,
+        help="What the loan finances, for SASRA's sectoral lending return.",
+    )
     principal = fields.Monetary(readonly=True, tracking=True)
     interest_rate = fields.Float(string="Interest Rate (% a year)", digits=(16, 4), readonly=True)
     term = fields.Integer(string="Installments", readonly=True)
@@ -153,6 +160,7 @@ class SaccoLoan(models.Model):
         loan = self.create(
             {
                 "application_id": app.id,
+                "economic_sector": app.economic_sector,
                 "member_id": app.member_id.id,
                 "company_id": app.company_id.id,
                 "product_id": product.id,

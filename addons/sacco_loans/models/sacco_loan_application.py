@@ -12,6 +12,7 @@ from sacco_core.loan_rules import (
     required_cover,
 )
 from sacco_core.money import to_money
+from sacco_core.sasra import SECTORS
 from sacco_core.sms import sms_amount
 
 COMMITTEE = "sacco_base.sacco_base_group_credit_committee"
@@ -59,6 +60,13 @@ class SaccoLoanApplication(models.Model):
     amount = fields.Monetary(required=True, tracking=True)
     term = fields.Integer(string="Installments", required=True, tracking=True)
     purpose = fields.Char()
+    economic_sector = fields.Selection(
+        SECTORS,
+        default="household",
+        required=True,
+        tracking=True,
+        help="What the loan finances, for SASRA's sectoral lending return.",
+    )
     basic_pay = fields.Monetary(tracking=True)
     total_deductions = fields.Monetary(
         string="Current Deductions", help="Deductions on the payslip before this loan."

@@ -1,0 +1,523 @@
+import base64
+import io
+import logging
+from datetime import timedelta
+from decimal import Decimal
+
+import xlsxwriter
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from sacco_core.sasra import (
+    BALANCE_LINES,
+    FORM_NAMES,
+    FORM_ROWS,
+    FREQUENCIES,
+    GL_LINES,
+    HEADER_CELLS,
+    INCOME_LINES,
+    LoanStanding,
+    compute_forms,
+    due_date,
+    form_label,
+    forms_due,
+    month_bounds,
+    prudential_ratios,
+    run_checks,
+)
+
+_logger = logging.getLogger(__name__)
+
+MANAGER = "sacco_base.sacco_base_group_manager"
+# Savings product kinds -> Form 3 deposit type (share capital is not a deposit).
+DEPOSIT_TYPE_OF_KIND = {
+    "bosa_deposit": "non_withdrawable",
+    "fosa_savings": "savings",
+    "target_savings": "savings",
+    "fixed_deposit": "term",
+}
+# Ratios shown on the form that reports them.
+RATIO_FORM = {
+    "core_capital": "1",
+    "cc_ta": "1",
+    "ic_ta": "1",
+    "cc_td": "1",
+    "liquidity": "2",
+    "lb_ta": "5",
+    "fi_cc": "5",
+    "fi_td": "5",
+    "nea_ta": "5",
+}
+# Column of the row labels in the portal templates (Form 3 also names the type in C).
+LABEL_COLUMN = {"1": "C", "2": "C", **dict.fromkeys(("3", "4", "5", "6", "7", "8", "9"), "B")}
+LABEL_COLUMN["sectoral"] = "B"
+NATURE = {code: nature for code, _label, nature in GL_LINES}
+
+# Each account's balance at the period end and over the financial year to date.
+GL_SQL = """
+SELECT a.id, a.code_store->>%(company_key)s, a.name->>'en_US', a.sacco_sasra_line,
+       COALESCE(SUM(aml.balance), 0),
+       COALESCE(SUM(aml.balance) FILTER (WHERE aml.date >= %(year_start)s), 0)
+  FROM account_move_line aml
+  JOIN account_account a ON a.id = aml.account_id
+ WHERE aml.company_id = %(company)s AND aml.parent_state = 'posted'
+   AND aml.date <= %(date_to)s AND a.account_type != 'off_balance'
+ GROUP BY a.id
+"""
+# Each member deposit account's balance at the period end, from its transactions.
+DEPOSITS_SQL = """
+SELECT a.id, p.kind, SUM(t.amount)
+  FROM sacco_savings_transaction t
+  JOIN sacco_savings_account a ON a.id = t.account_id
+  JOIN sacco_savings_product p ON p.id = a.product_id
+ WHERE a.company_id = %(company)s AND t.date <= %(date_to)s AND p.kind != 'share_capital'
+ GROUP BY a.id, p.kind
+HAVING SUM(t.amount) != 0
+"""
+
+
+class SaccoSasraReturn(models.Model):
+    _name = "sacco.sasra.return"
+    _description = "SASRA Return"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_to desc, form"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    form = fields.Selection(list(FORM_NAMES.items()), required=True, readonly=True)
+    date_from = fields.Date(string="Period Start", required=True, readonly=True)
+    date_to = fields.Date(string="Period End", required=True, readonly=True, index=True)
+    due_date = fields.Date(readonly=True, help="When SASRA expects the return.")
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("computed", "Computed"),
+            ("reviewed", "Reviewed"),
+            ("submitted", "Submitted"),
+        ],
+        default="draft",
+        required=True,
+        readonly=True,
+        tracking=True,
+    )
+    computed_on = fields.Datetime(readonly=True)
+    computed_by_id = fields.Many2one("res.users", readonly=True)
+    reviewed_on = fields.Datetime(readonly=True)
+    reviewed_by_id = fields.Many2one("res.users", readonly=True)
+    submitted_on = fields.Datetime(readonly=True)
+    submitted_by_id = fields.Many2one("res.users", readonly=True)
+    line_ids = fields.One2many("sacco.sasra.return.line", "return_id", readonly=True)
+    ratio_ids = fields.One2many("sacco.sasra.return.ratio", "return_id", readonly=True)
+    check_ids = fields.One2many("sacco.sasra.return.check", "return_id", readonly=True)
+    failed_check_count = fields.Integer(compute="_compute_failed", store=True)
+    failed_ratio_count = fields.Integer(compute="_compute_failed", store=True)
+    override_reason = fields.Text(
+        tracking=True, help="Why the return is exported although cross-form checks fail."
+    )
+    override_by_id = fields.Many2one("res.users", string="Overridden By", readonly=True)
+    override_on = fields.Datetime(readonly=True)
+    xlsx_file = fields.Binary(string="Excel Return", readonly=True, attachment=True)
+    xlsx_filename = fields.Char(readonly=True)
+
+    _sql_constraints = [
+        (
+            "form_period_unique",
+            "unique(company_id, form, date_to)",
+            "There is one return per form and period.",
+        ),
+    ]
+
+    @api.depends("form", "date_to")
+    def _compute_name(self):
+        for record in self:
+            record.name = (
+                f"{FORM_NAMES.get(record.form, '')} {record.date_to:%Y-%m}"
+                if record.date_to
+                else FORM_NAMES.get(record.form, "")
+            )
+
+    @api.depends("check_ids.passed", "ratio_ids.passed")
+    def _compute_failed(self):
+        for record in self:
+            record.failed_check_count = len(record.check_ids.filtered(lambda c: not c.passed))
+            record.failed_ratio_count = len(record.ratio_ids.filtered(lambda r: not r.passed))
+
+    # ------------------------------------------------------------------ computing
+
+    @api.model
+    def _compute_month(self, company, date_to):
+        """Compute every form of the month ending ``date_to`` for ``company`` from the posted
+        GL and the sub-ledgers, freezing the figures on one return per form."""
+        date_from, month_end = month_bounds(date_to)
+        if date_to != month_end:
+            raise UserError(self.env._("A monthly return ends on the last day of a month."))
+        if date_to >= fields.Date.context_today(self):
+            raise UserError(
+                self.env._(
+                    "The period ending %s has not ended yet; compute it afterwards.", date_to
+                )
+            )
+        returns = self._returns_for(company, date_from, date_to)
+        frozen = returns.filtered(lambda r: r.state in ("reviewed", "submitted"))
+        if frozen:
+            raise UserError(
+                self.env._(
+                    "%s already reviewed; its figures are frozen and cannot be recomputed.",
+                    ", ".join(frozen.mapped("name")),
+                )
+            )
+        balances, income = self._gl_figures(company, date_to)
+        forms = compute_forms(
+            balances,
+            income,
+            self._deposit_balances(company, date_to),
+            self._loan_standing(company, date_from, date_to),
+            company._sacco_sasra_thresholds(),
+            company._sacco_cob_rates(),
+        )
+        ratios = prudential_ratios(forms, company._sacco_sasra_thresholds())
+        checks = run_checks(forms)
+        for record in returns:
+            record._store(forms[record.form], ratios, checks)
+        return returns
+
+    @api.model
+    def _demo_compute_last_month(self):
+        """Demo data: the returns of the last ended month of every company with loans, from
+        the standing its month-end close of business left (recorded here when that night
+        ran before this add-on was installed)."""
+        month_end = fields.Date.context_today(self).replace(day=1) - timedelta(days=1)
+        Run = self.env["sacco.loan.cob.run"].sudo()
+        for company in Run._lending_companies():
+            company._sacco_sasra_map_accounts()
+            latest = Run.search(
+                [("company_id", "=", company.id), ("state", "=", "done")],
+                order="date desc",
+                limit=1,
+            )
+            Run.run_close_of_business(month_end, company)
+            if not self.env["sacco.sasra.loan.snapshot"].search_count(
+                [("company_id", "=", company.id), ("date", "=", month_end)]
+            ):
+                Run._update_standing(company, month_end)
+                self.env["sacco.sasra.loan.snapshot"]._take(company, month_end)
+            if latest.date and latest.date > month_end:
+                Run._update_standing(company, latest.date)  # back to the latest night's
+            try:
+                with self.env.cr.savepoint():
+                    self.with_company(company)._compute_month(company, month_end)
+            except UserError as error:
+                _logger.info("Demo SASRA returns of %s not computed: %s", company.name, error)
+
+    def _returns_for(self, company, date_from, date_to):
+        existing = self.search([("company_id", "=", company.id), ("date_to", "=", date_to)])
+        regime = company.sacco_sasra_regime
+        if regime != "dt":
+            raise UserError(
+                self.env._("Only the deposit-taking (DT) returns are available; set the regime.")
+            )
+        due = forms_due(regime, date_to)
+        missing = [form for form in due if form not in existing.mapped("form")]
+        frequency = FREQUENCIES[regime]
+        created = self.create(
+            [
+                {
+                    "company_id": company.id,
+                    "form": form,
+                    "date_from": date_from,
+                    "date_to": date_to,
+                    "due_date": due_date(frequency[form], date_to),
+                }
+                for form in missing
+            ]
+        )
+        for record in created:
+            # The filing reminder: overdue in the accountant's activities after the due date.
+            record.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=record.due_date,
+                summary=self.env._("Submit to SASRA"),
+                user_id=self.env.uid,
+            )
+        return existing | created
+
+    @api.model
+    def _gl_figures(self, company, date_to):
+        """The balance sheet lines at ``date_to`` (earlier years' results in retained
+        earnings) and the income statement lines of the financial year to date. Refuses
+        when an account with a balance has no SASRA line."""
+        year_start = company.compute_fiscalyear_dates(date_to)["date_from"]
+        self.env["account.move.line"].flush_model()
+        self.env["account.account"].flush_model()
+        self.env.cr.execute(
+            GL_SQL,
+            {
+                "company": company.id,
+                "company_key": str(company.root_id.id),
+                "date_to": date_to,
+                "year_start": year_start,
+            },
+        )
+        currency = company.currency_id
+        balances = dict.fromkeys(BALANCE_LINES, Decimal(0))
+        income = dict.fromkeys(INCOME_LINES, Decimal(0))
+        unmapped = []
+        for _id, code, name, line, total, year in self.env.cr.fetchall():
+            if not line:
+                if not currency.is_zero(float(total)):
+                    unmapped.append(f"{code} {name}")
+                continue
+            sign = 1 if NATURE[line] == "debit" else -1
+            if line in INCOME_LINES:
+                income[line] += sign * Decimal(year)
+                balances["retained_earnings"] -= Decimal(total) - Decimal(year)
+            else:
+                balances[line] += sign * Decimal(total)
+        if unmapped:
+            raise UserError(
+                self.env._(
+                    "Map these accounts to a SASRA return line (Accounting > SASRA > "
+                    "Account Mapping) before computing the returns:\n%s",
+                    "\n".join(sorted(unmapped)),
+                )
+            )
+        return balances, income
+
+    @api.model
+    def _deposit_balances(self, company, date_to):
+        """(Form 3 deposit type, balance) of each member deposit account at ``date_to``."""
+        return [
+            (DEPOSIT_TYPE_OF_KIND[kind], Decimal(balance))
+            for _id, kind, balance in self._deposit_rows(company, date_to)
+        ]
+
+    @api.model
+    def _deposit_rows(self, company, date_to):
+        self.env["sacco.savings.transaction"].flush_model()
+        self.env.cr.execute(DEPOSITS_SQL, {"company": company.id, "date_to": date_to})
+        return self.env.cr.fetchall()
+
+    @api.model
+    def _loan_standing(self, company, date_from, date_to):
+        """Each loan's ``LoanStanding`` as the close of business of ``date_to`` left it;
+        refuses when that night did not run."""
+        # Loans alike in every reported attribute come grouped: one row per kind, not loan.
+        self.env.cr.execute(
+            """
+            SELECT sasra_class, rescheduled, SUM(principal_outstanding),
+                   SUM(provision_required), SUM(interest_in_suspense), economic_sector,
+                   insider_role, COALESCE(disbursed_on >= %s, FALSE) AS new, SUM(principal),
+                   COUNT(*)
+              FROM sacco_sasra_loan_snapshot WHERE company_id = %s AND date = %s
+             GROUP BY sasra_class, rescheduled, economic_sector, insider_role, new
+            """,
+            [date_from, company.id, date_to],
+        )
+        rows = self.env.cr.fetchall()
+        if not rows and not self.env["sacco.loan.cob.run"].sudo().search_count(
+            [("company_id", "=", company.id), ("date", "=", date_to), ("state", "=", "done")]
+        ):
+            raise UserError(
+                self.env._(
+                    "Run the loans' close of business for %s first: Form 4 reports the "
+                    "portfolio as the month-end close of business left it.",
+                    date_to,
+                )
+            )
+        return [
+            LoanStanding(
+                sasra_class,
+                rescheduled,
+                Decimal(outstanding),
+                Decimal(provision),
+                Decimal(suspense),
+                sector,
+                insider,
+                new,
+                Decimal(principal),
+                count,
+            )
+            for (
+                sasra_class,
+                rescheduled,
+                outstanding,
+                provision,
+                suspense,
+                sector,
+                insider,
+                new,
+                principal,
+                count,
+            ) in rows
+        ]
+
+    def _store(self, figures, ratios, checks):
+        """Freeze this return's figures, its ratios and the checks that involve its form."""
+        self.ensure_one()
+        form = self.form
+        self.write(
+            {
+                "state": "computed",
+                "computed_on": fields.Datetime.now(),
+                "computed_by_id": self.env.uid,
+                "override_reason": False,
+                "override_by_id": False,
+                "override_on": False,
+                "xlsx_file": False,
+                "line_ids": [fields.Command.clear()]
+                + [
+                    fields.Command.create(
+                        {
+                            "sequence": index,
+                            "code": row.code,
+                            "cell": row.cell,
+                            "label": row.label,
+                            "value": float(figures[row.code]),
+                        }
+                    )
+                    for index, row in enumerate(FORM_ROWS[form])
+                ],
+                "ratio_ids": [fields.Command.clear()]
+                + [
+                    fields.Command.create(
+                        {
+                            "code": ratio.code,
+                            "label": ratio.label,
+                            "value": float(ratio.value),
+                            "limit": float(ratio.limit),
+                            "is_minimum": ratio.is_minimum,
+                            "excess": float(ratio.excess),
+                            "passed": ratio.passed,
+                        }
+                    )
+                    for ratio in ratios
+                    if RATIO_FORM[ratio.code] == form
+                ],
+                "check_ids": [fields.Command.clear()]
+                + [
+                    fields.Command.create(
+                        {
+                            "label": check.label,
+                            "description": check.description,
+                            "left": float(check.left),
+                            "right": float(check.right),
+                            "passed": check.passed,
+                        }
+                    )
+                    for check in checks
+                    if f"{form_label(form)} " in check.description
+                ],
+            }
+        )
+
+    # ------------------------------------------------------------------ workflow
+
+    def action_recompute(self):
+        for period in {(r.company_id, r.date_to) for r in self}:
+            self._compute_month(*period)
+        return True
+
+    def action_review(self):
+        if self.filtered(lambda r: r.state != "computed"):
+            raise UserError(self.env._("Only computed returns are reviewed."))
+        self.write(
+            {
+                "state": "reviewed",
+                "reviewed_on": fields.Datetime.now(),
+                "reviewed_by_id": self.env.uid,
+            }
+        )
+        return True
+
+    def action_submit(self):
+        if self.filtered(lambda r: r.state != "reviewed"):
+            raise UserError(self.env._("Review a return before submitting it."))
+        self._check_exportable()
+        self.write(
+            {
+                "state": "submitted",
+                "submitted_on": fields.Datetime.now(),
+                "submitted_by_id": self.env.uid,
+            }
+        )
+        self.activity_feedback(["mail.mail_activity_data_todo"])
+        return True
+
+    def action_override(self):
+        """A manager lets a return with failed checks be exported, saying why."""
+        if not self.env.user.has_group(MANAGER):
+            raise UserError(self.env._("Only a manager overrides failed cross-form checks."))
+        for record in self:
+            if not (record.override_reason or "").strip():
+                raise UserError(
+                    self.env._(
+                        "Give the reason for exporting %s despite its failed checks.", record.name
+                    )
+                )
+        self.write({"override_by_id": self.env.uid, "override_on": fields.Datetime.now()})
+        return True
+
+    def _check_exportable(self):
+        for record in self:
+            if record.state == "draft":
+                raise UserError(self.env._("Compute %s before exporting it.", record.name))
+            failed = record.check_ids.filtered(lambda c: not c.passed)
+            if failed and not record.override_by_id:
+                raise UserError(
+                    self.env._(
+                        "%(name)s fails the portal's cross-form checks; fix them or have a "
+                        "manager override with a reason:\n%(checks)s",
+                        name=record.name,
+                        checks="\n".join(
+                            f"{c.label}: {c.description} ({c.left:,.2f} vs {c.right:,.2f})"
+                            for c in failed
+                        ),
+                    )
+                )
+
+    # ------------------------------------------------------------------ export
+
+    def action_export_xlsx(self):
+        self.ensure_one()
+        self._check_exportable()
+        self.write(
+            {
+                "xlsx_file": base64.b64encode(self._xlsx()),
+                "xlsx_filename": f"SASRA_{form_label(self.form).replace(' ', '')}_"
+                f"{self.date_to:%Y%m}.xlsx",
+            }
+        )
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{self._name}/{self.id}/xlsx_file/{self.xlsx_filename}"
+            "?download=true",
+            "target": "download",
+        }
+
+    def _xlsx(self):
+        """The return in the portal's layout: first worksheet, header and figures at the
+        cells of the form's cell map, values (no formulas)."""
+        output = io.BytesIO()
+        workbook = xlsxwriter.Workbook(output, {"in_memory": True})
+        sheet = workbook.add_worksheet(form_label(self.form))
+        money = workbook.add_format({"num_format": "#,##0.00"})
+        period, start, end = HEADER_CELLS[self.form]
+        sheet.write("A1", self.company_id.name)
+        sheet.write("A2", FORM_NAMES[self.form])
+        sheet.write(period, f"{self.date_to:%B %Y}")
+        sheet.write(start, self.date_from.isoformat())
+        sheet.write(end, self.date_to.isoformat())
+        for line in self.line_ids:
+            column = LABEL_COLUMN[self.form]
+            if self.form == "3" and line.code.startswith("count_"):
+                column = "C"  # the deposit type, next to the size band in B
+            if line.cell[0] != column:
+                sheet.write(f"{column}{line.cell[1:]}", line.label)
+            sheet.write_number(line.cell, line.value, money)
+        workbook.close()
+        return output.getvalue()

@@ -1,0 +1,1 @@
+from . import test_bank_statement_import, test_sasra_returns, test_tours

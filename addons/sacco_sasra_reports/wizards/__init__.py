@@ -1,0 +1,1 @@
+from . import sacco_sasra_return_compute
