@@ -6,14 +6,15 @@ with SMSMessageData.Recipients) so the real ``africastalking`` SDK talks to it u
 
 import itertools
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs
 
 from sacco_core.africastalking import build_send_response
 
+from .local_http_server import LocalHttpServer
 
-class AfricasTalkingTestServer:
+
+class AfricasTalkingTestServer(LocalHttpServer):
     """Records every request; ``status_code_for`` decides each recipient's status code."""
 
     def __init__(self):
@@ -21,20 +22,7 @@ class AfricasTalkingTestServer:
         self.http_status = 201
         self.status_code_for = lambda number: 101
         self._ids = itertools.count(1)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def base_url(self):
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__()
 
     def _answer(self, form):
         recipients = [

@@ -64,11 +64,13 @@ class SaccoIntegrityRun(models.Model):
                                      %(interest)s::int[], %(penalty)s::int[])
                     AS map(product_id, principal, interest, penalty)),
             inst AS (
-                SELECT loan_id, SUM(interest_receivable) AS interest,
-                       SUM(penalty - penalty_paid) AS penalty
+                SELECT loan_id, SUM(COALESCE(interest_receivable, 0)) AS interest,
+                       SUM(COALESCE(penalty, 0) - COALESCE(penalty_paid, 0)) AS penalty
                   FROM sacco_loan_installment
                  WHERE company_id = %(company)s
-                   AND (interest_receivable <> 0 OR penalty <> penalty_paid)
+                   -- the ORM stores an amount never written as NULL
+                   AND (interest_receivable <> 0
+                        OR COALESCE(penalty, 0) <> COALESCE(penalty_paid, 0))
                  GROUP BY loan_id),
             loans AS (
                 SELECT %(amounts)s

@@ -12,20 +12,21 @@ import base64
 import itertools
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlparse
 
 import requests
 
+from odoo.addons.sacco_base.tests.local_http_server import LocalHttpServer
 
-class DarajaTestServer:
+
+class DarajaTestServer(LocalHttpServer):
     def __init__(self, consumer_key, consumer_secret, passkey):
         self.credentials = base64.b64encode(f"{consumer_key}:{consumer_secret}".encode()).decode()
         self.passkey = passkey
         self.reset()
         self._ids = itertools.count(1)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__()
 
     def reset(self):
         """Forget what earlier tests did (the server lives as long as the test class)."""
@@ -41,18 +42,6 @@ class DarajaTestServer:
         self.b2c_result_code = 0  # what the next B2C payments end in
         self.originators = set()
         self.status_outcome = "Completed"
-
-    @property
-    def base_url(self):
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._server.shutdown()
-        self._server.server_close()
 
     def calls(self, path):
         return [r for r in self.requests if r["path"].startswith(path)]
