@@ -27,6 +27,9 @@ class SaccoBaseCommon(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # Test users have no time zone (UTC); the superuser's demo one (Europe/Brussels) would
+        # give a member created here a join date a day after the officer's "today" late at night.
+        cls.env.user.tz = "UTC"
         cls.company = cls.env.company
         cls.company._sacco_setup_accounts()
         cls.doc_id = cls.env.ref("sacco_base.sacco_document_type_national_id")
