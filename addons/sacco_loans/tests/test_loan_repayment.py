@@ -136,7 +136,9 @@ class TestLoanRepayment(SaccoLoansCommon):
         loan = self._disbursed_loan(guarantors=((self.other, 50000), (guarantor_b, 50000)))
         hold_b = loan.guarantor_ids.filtered(lambda g: g.member_id == guarantor_b).hold_id
         Repay = self.env["sacco.loan.repay"].with_user(self.teller_a)
-        Repay.create({"loan_id": loan.id, "amount": 20000, "journal_id": self.cash.id}).action_post()
+        Repay.create(
+            {"loan_id": loan.id, "amount": 20000, "journal_id": self.cash.id}
+        ).action_post()
         self.assertLess(hold_b.amount, 50000)
         self.assertHoldsMatchPledges()
         self.assertLoanBookMatches()
