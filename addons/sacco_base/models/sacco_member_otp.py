@@ -94,7 +94,7 @@ class SaccoMemberOtp(models.Model):
             }
         )
         record._send(code)
-        return record.sudo(False)
+        return record.with_env(self.env)
 
     @api.model
     def _check_send_allowed(self, msisdn, purpose, now):
