@@ -16,6 +16,13 @@ class SaccoMember(models.Model):
     _inherit = "sacco.member"
 
     loan_ids = fields.One2many("sacco.loan", "member_id", string="Loans", readonly=True)
+    guarantee_ids = fields.One2many(
+        "sacco.loan.guarantor",
+        "member_id",
+        string="Guarantees",
+        readonly=True,
+        help="Other members' loans this member guarantees or is asked to guarantee.",
+    )
 
     def _exit_obligations(self):
         """Loans still owed count against the exit refund."""
@@ -44,6 +51,28 @@ class SaccoMember(models.Model):
                 ],
                 limit=1,
             )
+        )
+
+    def _sacco_guarantee_requests(self):
+        """The member's guarantor lines awaiting their consent, on applications still open."""
+        self.ensure_one()
+        return self.env["sacco.loan.guarantor"].search(
+            [
+                ("member_id", "=", self.id),
+                ("consent_state", "=", "requested"),
+                ("application_id.state", "in", ("draft", "submitted")),
+            ]
+        )
+
+    def _sacco_guarantee_exposure(self):
+        """The member's guarantees still holding part of their deposits (``held_amount``)."""
+        self.ensure_one()
+        return self.env["sacco.loan.guarantor"].search(
+            [
+                ("member_id", "=", self.id),
+                ("hold_id.state", "=", "active"),
+                ("hold_id.amount", ">", 0),
+            ]
         )
 
     def _bosa_deposit_account(self):
