@@ -4,7 +4,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 
 from sacco_core.ussd import ENDED, UssdState, advance, final_reply
-from sacco_core.ussd_requests import masked_text, session_expired
+from sacco_core.ussd_requests import UssdRequest, masked_text, session_expired
 
 from ..services.executor import UssdExecutor
 from ..services.member_view import LiveMemberView
@@ -177,3 +177,35 @@ class SaccoUssdSession(models.Model):
         if member and not member._sacco_phone_channel_open():
             return member.browse()
         return member
+
+    # ------------------------------------------------------------------ demo
+
+    @api.model
+    def _demo_sessions(self, channel_id, member_ids, pin):
+        """Demo data: give the members ``pin`` (other members have none: the simulator
+        shows them the first-use screens) and play past sessions through the real path: balances,
+        a mini-statement, a change to Kiswahili, three wrong PINs that lock, an unknown
+        phone."""
+        channel = self.env["sacco.ussd.channel"].browse(channel_id)
+        members = self.env["sacco.member"].browse(member_ids)
+        for member in members[:3]:
+            credential = member._sacco_ussd_credential()
+            credential._stage_pin(pin)
+            credential._commit_pin(pin)
+        plays = [
+            (members[0], [pin, "1", "00", "0"]),
+            (members[1], [pin, "2", "1", "1"]),
+            (members[2], [pin, "8", "2", "2", "0"]),
+            (members[1], ["1111", "2222", "3333"]),
+        ]
+        for number, (member, inputs) in enumerate(plays, start=1):
+            self._demo_play(channel, f"DEMO-{number}", member.phone, inputs)
+        self._demo_play(channel, "DEMO-UNKNOWN", "+254700000999", [])
+        # The locked member is unlocked by staff (the session log keeps the lock).
+        members[1]._sacco_ussd_credential().write({"locked": False, "failed_attempts": 0})
+
+    @api.model
+    def _demo_play(self, channel, session_id, phone, inputs):
+        for count in range(len(inputs) + 1):
+            typed = tuple(inputs[:count])
+            self._serve(channel, UssdRequest(session_id, channel.service_code, phone, "", typed))

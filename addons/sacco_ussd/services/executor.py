@@ -162,7 +162,7 @@ class UssdExecutor:
         self.env["sacco.sms.message"]._queue_from_template(
             "sacco_ussd.sacco_sms_template_ussd_withdrawal",
             self.member,
-            {"amount": account.currency_id.format(float(action.amount))},
+            {"amount": f"{account.currency_id.name} {action.amount:,.2f}"},
         )
         self.done.append(f"withdrawal {request.name} requested")
         return None
@@ -212,7 +212,11 @@ class UssdExecutor:
         today = fields.Date.context_today(account)
         start = today - relativedelta(months=action.months) + timedelta(days=1)
         statement = account._statement(start, today)
-        fmt = account.currency_id.format
+        currency = account.currency_id.name
+
+        def fmt(value):
+            return f"{currency} {value:,.2f}"
+
         self.env["sacco.sms.message"]._queue_from_template(
             "sacco_ussd.sacco_sms_template_ussd_statement",
             self.member,
