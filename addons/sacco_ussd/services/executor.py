@@ -9,6 +9,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 
+from odoo.addons.sacco_base.models.sacco_member_otp import OtpRateLimited
+
 from sacco_core.mobile_auth import (
     OTP_EXPIRED,
     OTP_OK,
@@ -89,7 +91,7 @@ class UssdExecutor:
     def _SendOtp(self, action: SendOtp):
         try:
             self.env["sacco.member.otp"].sudo()._issue(self.member, OTP_PURPOSE)
-        except UserError:
+        except OtpRateLimited:
             return Refusal(CODE_LIMIT)
         self.done.append("code sent by SMS")
         return None

@@ -1,1 +1,1 @@
-from . import test_tours, test_ussd_gateway
+from . import test_tours, test_ussd_gateway, test_ussd_money

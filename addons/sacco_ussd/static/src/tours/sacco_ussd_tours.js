@@ -4,7 +4,7 @@ import { registry } from "@web/core/registry";
 
 registry.category("web_tour.tours").add("sacco_ussd_simulator_balance", {
     steps: () => [
-        { trigger: ".o_sacco_ussd_simulator select#ussd_channel option" },
+        { trigger: ".o_sacco_ussd_dial:enabled" },
         { trigger: ".o_sacco_ussd_phone", run: "edit +254712999888" },
         { trigger: ".o_sacco_ussd_dial", run: "click" },
         { trigger: '.o_sacco_ussd_reply:contains("Enter your PIN")' },
