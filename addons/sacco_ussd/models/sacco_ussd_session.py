@@ -90,22 +90,26 @@ class SaccoUssdSession(models.Model):
         result = advance(state, request.inputs, view, executor)
         if result is None:  # fewer inputs than already seen: answer as last time
             return session.last_reply
-        outcome = self._outcome(result, credential)
-        session.write(
+        return session._finish(
+            request,
+            now,
+            result.reply,
+            self._outcome(result, credential),
+            result.state.trail,
             {
                 "member_id": member.id,
                 "state_data": result.state.to_dict(),
                 "language": result.state.language,
                 "screens": " > ".join(result.state.trail + (result.state.screen,)),
                 "actions": "\n".join(filter(None, [session.actions, *executor.done])) or False,
-            }
+            },
         )
-        return session._finish(request, now, result.reply, outcome, result.state.trail)
 
     @api.model
     def _locked_session(self, channel, request):
         """The session of ``request`` (created on its first request), row-locked so that a
         re-delivery waits for the first delivery and then finds its answer."""
+        # One statement: created on the first request, row-locked by the upsert on later ones.
         self.env.cr.execute(
             """
             INSERT INTO sacco_ussd_session
@@ -114,7 +118,9 @@ class SaccoUssdSession(models.Model):
             VALUES (%(channel)s, %(company)s, %(session)s, %(phone)s, %(network)s,
                     now() at time zone 'utc', 'open', 0, %(uid)s, %(uid)s,
                     now() at time zone 'utc', now() at time zone 'utc')
-            ON CONFLICT (channel_id, session_id) DO NOTHING
+            ON CONFLICT (channel_id, session_id)
+                DO UPDATE SET write_date = now() at time zone 'utc'
+            RETURNING id
             """,
             {
                 "channel": channel.id,
@@ -125,17 +131,13 @@ class SaccoUssdSession(models.Model):
                 "uid": self.env.uid,
             },
         )
-        self.env.cr.execute(
-            "SELECT id FROM sacco_ussd_session WHERE channel_id = %s AND session_id = %s "
-            "FOR UPDATE",
-            [channel.id, request.session_id],
-        )
         return self.browse(self.env.cr.fetchone()[0])
 
-    def _finish(self, request, now, reply, outcome, trail=()):
+    def _finish(self, request, now, reply, outcome, trail=(), vals=None):
         self.ensure_one()
         self.write(
             {
+                **(vals or {}),
                 "last_reply": reply,
                 "last_fingerprint": fingerprint(request.inputs),
                 "masked_text": masked_text(request.inputs, trail) or False,
