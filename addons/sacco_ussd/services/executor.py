@@ -13,6 +13,7 @@ from odoo.addons.sacco_base.models.sacco_member_otp import OtpRateLimited
 
 from sacco_core.mobile_auth import (
     OTP_EXPIRED,
+    OTP_MAX_ATTEMPTS,
     OTP_OK,
     OTP_TOO_MANY_ATTEMPTS,
     OTP_USED,
@@ -97,9 +98,13 @@ class UssdExecutor:
         return None
 
     def _VerifyIdAndOtp(self, action: VerifyIdAndOtp):
-        outcome = self.env["sacco.member.otp"].sudo()._verify(self.member, OTP_PURPOSE, action.otp)
+        Otp = self.env["sacco.member.otp"].sudo()
+        outcome = Otp._verify(self.member, OTP_PURPOSE, action.otp)
         if outcome == OTP_WRONG:
-            return Refusal(WRONG_OTP, 1)
+            latest = Otp.search(
+                [("member_id", "=", self.member.id), ("purpose", "=", OTP_PURPOSE)], limit=1
+            )
+            return Refusal(WRONG_OTP, max(OTP_MAX_ATTEMPTS - latest.attempts, 0))
         if outcome != OTP_OK:
             return Refusal(OTP_REFUSALS.get(outcome, CODE_EXPIRED))
         if (self.member.id_number or "").upper() != action.id_number.upper():

@@ -78,6 +78,17 @@ class TestUssdMoneyAndLoans(SaccoUssdCommon):
         self.at(session, "", phone=member.phone)
         return self.at(session, pin, phone=member.phone)
 
+    def test_wrong_code_shows_tries_left(self):
+        session = self.new_session()
+        self.at(session, "", phone=self.other.phone)
+        self.at(session, self.other.id_number, phone=self.other.phone)
+        code = self._otp_from_sms(self.other)
+        wrong = "000000" if code != "000000" else "111111"
+        reply = self.at(session, f"{self.other.id_number}*{wrong}", phone=self.other.phone)
+        self.assertTrue(reply.startswith("CON Wrong code. 2 tries left."), reply)
+        reply = self.at(session, f"{self.other.id_number}*{wrong}*{code}", phone=self.other.phone)
+        self.assertEqual(reply, "CON Choose a 4-digit PIN:")
+
     def test_wrong_id_number_ends(self):
         session = self.new_session()
         self.at(session, "", phone=self.other.phone)
