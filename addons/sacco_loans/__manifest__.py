@@ -22,6 +22,7 @@
         "data/auditlog_rule_data.xml",
         "views/sacco_loan_product_views.xml",
         "views/sacco_loan_application_views.xml",
+        "views/sacco_member_views.xml",
         "wizards/sacco_loan_repay_views.xml",
         "views/sacco_loan_reschedule_views.xml",
         "wizards/sacco_loan_reschedule_views.xml",

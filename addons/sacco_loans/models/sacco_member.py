@@ -16,6 +16,13 @@ class SaccoMember(models.Model):
     _inherit = "sacco.member"
 
     loan_ids = fields.One2many("sacco.loan", "member_id", string="Loans", readonly=True)
+    guarantee_ids = fields.One2many(
+        "sacco.loan.guarantor",
+        "member_id",
+        string="Guarantees",
+        readonly=True,
+        help="Other members' loans this member guarantees or is asked to guarantee.",
+    )
 
     def _exit_obligations(self):
         """Loans still owed count against the exit refund."""

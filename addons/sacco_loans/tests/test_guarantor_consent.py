@@ -2,6 +2,7 @@ import re
 
 from odoo import Command
 from odoo.exceptions import UserError
+from odoo.tests import Form
 
 from sacco_core.phones import normalize_msisdn
 
@@ -155,3 +156,9 @@ class TestGuarantorConsent(SaccoLoansCommon):
         exposure = self.other._sacco_guarantee_exposure()
         self.assertEqual(exposure, self._line(approved, self.other))
         self.assertEqual(exposure.held_amount, 30000)
+        # Staff see both on the member's form.
+        form = Form(self.guarantor.with_user(self.officer))
+        self.assertEqual(len(form.guarantee_ids), 2)
+        self.assertEqual(
+            self.guarantor.guarantee_ids.mapped("consent_state"), ["requested", "accepted"]
+        )
