@@ -1,0 +1,69 @@
+import logging
+
+from odoo import http
+from odoo.http import request
+
+from sacco_core.ussd import final_reply
+from sacco_core.ussd_requests import (
+    MalformedUssdRequest,
+    parse_at_request,
+    parse_gateway_request,
+)
+
+_logger = logging.getLogger(__name__)
+
+
+class UssdGateway(http.Controller):
+    """The gateways' callbacks: find the channel by the token in the URL, parse the
+    gateway's format, let the session model answer; always a ``CON``/``END`` text."""
+
+    @http.route(
+        "/sacco/ussd/<string:token>/at",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+    )
+    def africastalking(self, token, **_form):
+        channel = self._channel(token, "africastalking")
+        return self._answer(channel, lambda: parse_at_request(request.httprequest.form))
+
+    @http.route(
+        "/sacco/ussd/<string:token>/gateway",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        csrf=False,
+        save_session=False,
+    )
+    def aggregator(self, token, **_query):
+        channel = self._channel(token, "aggregator")
+        shared = bool(channel.extension)
+        return self._answer(
+            channel, lambda: parse_gateway_request(request.httprequest.args, shared_code=shared)
+        )
+
+    @staticmethod
+    def _channel(token, gateway):
+        channel = request.env["sacco.ussd.channel"].sudo()._for_token(token, gateway)
+        if not channel:
+            raise request.not_found()
+        return channel
+
+    def _answer(self, channel, parse):
+        language = channel.default_language
+        try:
+            ussd_request = parse()
+            if channel.extension and ussd_request.extension != channel.extension:
+                raise MalformedUssdRequest("Unknown extension.")
+            with request.env.cr.savepoint():
+                reply = request.env["sacco.ussd.session"].sudo()._serve(channel, ussd_request)
+        except MalformedUssdRequest as error:
+            _logger.info("USSD request refused on %s: %s", channel.name, error)
+            reply = final_reply("failed", language)
+        except Exception:
+            # Whatever broke, the handset gets a proper END and nothing half-written stays.
+            _logger.exception("USSD request failed on %s", channel.name)
+            reply = final_reply("failed", language)
+        return request.make_response(reply, headers=[("Content-Type", "text/plain; charset=utf-8")])
