@@ -1,6 +1,7 @@
 import uuid
 
 from odoo.addons.sacco_mpesa.tests.common import SaccoMpesaCommon
+from odoo.addons.sacco_mpesa.tests.test_client import _certificate
 
 API = "/api/mobile"
 PIN = "2580"
@@ -15,9 +16,16 @@ class MobileApiCommon(SaccoMpesaCommon):
         cls.endpoint = cls.env.ref("sacco_mobile_api.fastapi_endpoint_mobile")
         cls.endpoint._handle_registry_sync()
         cls.Api = cls.env["sacco.mobile.api"].sudo()
-        cls.member.phone = "+254712000001"
-        cls.other.phone = "+254712000002"
-        cls.guarantor.phone = "+254712000003"
+        cls.key, pem = _certificate()
+        cls.config.sudo().write(
+            {
+                "initiator_name": "testapi",
+                "initiator_password": "Safaricom999!*!",
+                "certificate": pem,
+            }
+        )
+        cls.member_fosa.deposit(20000, journal=cls.cash)
+        cls.other_fosa = cls._account(cls.other, cls.fosa)
 
     @classmethod
     def _enrol(cls, member, pin=PIN, device_id=None):
@@ -55,3 +63,13 @@ class MobileApiCommon(SaccoMpesaCommon):
         self.assertEqual(response.status_code, status, response.text)
         self.assertEqual(response.json()["error"]["code"], code, response.text)
         self.assertEqual(set(response.json()["error"]), {"code", "message"})
+
+    def signed_in(self, member=None):
+        """(access token, refresh token, device id) of a fresh sign-in."""
+        member = member or self.member
+        device = self._enrol(member)
+        tokens = self.login(member, device)
+        return tokens["access_token"], tokens["refresh_token"], device
+
+    def set_param(self, name, value):
+        self.env["ir.config_parameter"].sudo().set_param(f"sacco_mobile_api.{name}", value)
