@@ -1,5 +1,3 @@
-from fastapi import Request
-
 from sacco_core.mobile_auth import MobileApiError
 
 from . import accounts, auth, loans, payments, profile
@@ -15,6 +13,6 @@ for _module in (auth, accounts, loans, payments, profile):
     methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
     include_in_schema=False,
 )
-def not_found(path: str, request: Request):
+def not_found(path: str):
     """Anything else: the API's own 404 envelope."""
     raise MobileApiError("not_found")

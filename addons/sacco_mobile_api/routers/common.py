@@ -160,6 +160,7 @@ def caller(
     device and IP address."""
     member, device, session = api._authenticate(credentials.credentials if credentials else None)
     request.state.member_id, request.state.device_id = member.id, device.id
+    api = api.with_company(member.company_id)
     api._rate_limit([f"member:{member.id}", f"device:{device.id}", f"ip:{client_ip(request)}"])
     return Caller(member, device, session, api)
 

@@ -26,6 +26,10 @@ class MobileApiCommon(SaccoMpesaCommon):
         )
         cls.member_fosa.deposit(20000, journal=cls.cash)
         cls.other_fosa = cls._account(cls.other, cls.fosa)
+        # Every test signs in from 127.0.0.1: the sign-in limit per IP is the rate tests'.
+        cls.env["ir.config_parameter"].sudo().set_param(
+            "sacco_mobile_api.auth_rate_per_minute", 100
+        )
 
     @classmethod
     def _enrol(cls, member, pin=PIN, device_id=None):

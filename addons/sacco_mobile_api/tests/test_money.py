@@ -32,14 +32,14 @@ class TestIdempotency(MobileApiCommon):
         self.member_fosa.invalidate_recordset()
         self.assertAlmostEqual(self.member_fosa.balance, balance - 250, 2)
         self.assertError(self._transfer(access, key, amount="300"), 422, "idempotency_key_reused")
-        # A first request with this key still under way (another worker): 409, nothing moved.
+        # The first request with a key still under way (another worker): 409, nothing moved.
         busy = str(uuid.uuid4())
-        self.env["sacco.mobile.idempotency"].create(
-            {"member_id": self.member.id, "key": busy, "fingerprint": "x" * 64}
-        )
+        self.assertEqual(self._transfer(access, busy).status_code, 200)
+        record = self.env["sacco.mobile.idempotency"].search([("key", "=", busy)])
+        record.write({"state": "processing", "response": False})
         self.assertError(self._transfer(access, busy), 409, "idempotency_in_progress")
         self.member_fosa.invalidate_recordset()
-        self.assertAlmostEqual(self.member_fosa.balance, balance - 250, 2)
+        self.assertAlmostEqual(self.member_fosa.balance, balance - 500, 2)
 
     def test_a_refused_request_frees_its_key(self):
         access, _refresh, _device = self.signed_in()
