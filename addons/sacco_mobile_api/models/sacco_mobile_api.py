@@ -452,12 +452,16 @@ class SaccoMobileApi(models.AbstractModel):
         """An M-Pesa prompt on the member's phone to pay into ``target`` (their account
         or loan); the money arrives with Daraja's callback."""
         try:
-            request = self.env["sacco.mpesa.request"].request_stk_push(
-                member,
-                phone or member.phone,
-                amount,
-                target,
-                idempotency_key=f"app:{member.id}:{key}",
+            request = (
+                self.env["sacco.mpesa.request"]
+                .request_stk_push(
+                    member,
+                    phone or member.phone,
+                    amount,
+                    target,
+                    idempotency_key=f"app:{member.id}:{key}",
+                )
+                .sudo()
             )
         except UserError as error:
             raise MobileApiError("validation_error", str(error)) from None
@@ -470,8 +474,10 @@ class SaccoMobileApi(models.AbstractModel):
             raise MobileApiError("validation_error", "Withdraw to M-Pesa from a FOSA account.")
         self._check_limits(member, amount)
         try:
-            request = self.env["sacco.mpesa.request"].request_b2c(
-                member, member.phone, float(amount), account
+            request = (
+                self.env["sacco.mpesa.request"]
+                .request_b2c(member, member.phone, float(amount), account)
+                .sudo()
             )
         except UserError as error:
             raise MobileApiError(self._money_error(error), str(error)) from None
@@ -735,7 +741,7 @@ class SaccoMobileApi(models.AbstractModel):
         result = self.env["sacco.loan.application"]._sacco_channel_eligibility(member, product)
         return {
             "product_id": product.id,
-            "eligible": not result["reasons"] and result["max_amount"] > 0,
+            "eligible": result["max_amount"] > 0,
             "min_amount": float(result["min_amount"]),
             "max_amount": float(result["max_amount"]),
             "terms": list(result["terms"]),

@@ -65,7 +65,7 @@ def statement(
 
 @router.post("/{account_id}/deposit", status_code=202, response_model=PaymentOut)
 def deposit(
-    account_id: int, body: DepositIn, request: Request, caller: SignedIn, key: IdempotencyKey
+    account_id: int, body: DepositIn, request: Request, caller: SignedIn, key: IdempotencyKey = None
 ):
     """An M-Pesa prompt (STK Push) on the phone; the deposit posts when M-Pesa confirms."""
     account = caller.api._own(caller.member, ACCOUNT, account_id, OPEN)
@@ -79,7 +79,11 @@ def deposit(
 
 @router.post("/{account_id}/withdraw", status_code=202, response_model=PaymentOut)
 def withdraw(
-    account_id: int, body: WithdrawIn, request: Request, caller: SignedIn, key: IdempotencyKey
+    account_id: int,
+    body: WithdrawIn,
+    request: Request,
+    caller: SignedIn,
+    key: IdempotencyKey = None,
 ):
     """FOSA savings to the member's own M-Pesa (B2C), with the product's charge, within
     the per-transaction and daily limits; needs the PIN."""
@@ -101,7 +105,7 @@ def transfer_preview(body: TransferPreviewIn, caller: SignedIn):
 
 
 @router.post("/transfer", response_model=TransferOut)
-def transfer(body: TransferIn, request: Request, caller: SignedIn, key: IdempotencyKey):
+def transfer(body: TransferIn, request: Request, caller: SignedIn, key: IdempotencyKey = None):
     """Between the member's own accounts (``to_account_id``) or to another member
     (``confirmation`` from the preview); needs the PIN."""
     source = caller.api._own(caller.member, ACCOUNT, body.from_account_id, OPEN)

@@ -59,7 +59,7 @@ def _as_api_error(exc):
         return MobileApiError("validation_error", str(exc))
     if isinstance(exc, StarletteHTTPException) and exc.status_code == 404:
         return MobileApiError("not_found")
-    _logger.exception("Mobile API request failed")
+    _logger.error("Mobile API request failed", exc_info=exc)
     return MobileApiError("internal_error")
 
 
@@ -81,6 +81,12 @@ def _refuse(request, exc, durable_writes):
     request.state.error_code = error.code
     headers = {"Retry-After": str(error.retry_after)} if error.retry_after else None
     return JSONResponse(error.body(), status_code=error.status, headers=headers)
+
+
+def _flush():
+    """Write what the request left pending now, as the operations ran (superuser), so a
+    failure is still this request's to refuse."""
+    odoo_env_ctx.get()(su=True).flush_all()
 
 
 def _audit(request, operation, status_code, started):
@@ -113,6 +119,7 @@ class MobileRoute(APIRoute):
             with collecting() as durable_writes:
                 try:
                     response = await handler(request)
+                    await run_in_threadpool(_flush)
                 except psycopg2.Error:
                     raise  # Odoo retries the whole request on a concurrency failure
                 except Exception as exc:  # noqa: BLE001 -- every refusal is an envelope

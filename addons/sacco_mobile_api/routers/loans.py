@@ -65,7 +65,7 @@ def decline_guarantee(guarantor_id: int, body: GuaranteeDeclineIn, caller: Signe
 
 
 @router.post("/apply", status_code=201, response_model=LoanApplicationOut)
-def apply(body: LoanApplyIn, request: Request, caller: SignedIn, key: IdempotencyKey):
+def apply(body: LoanApplyIn, request: Request, caller: SignedIn, key: IdempotencyKey = None):
     """Apply within eligibility; each guarantor (by member number) gets the consent
     request they answer in the app or by USSD. Needs the PIN."""
 
@@ -99,7 +99,9 @@ def transactions(loan_id: int, caller: SignedIn):
 
 
 @router.post("/{loan_id}/repay", status_code=202, response_model=PaymentOut)
-def repay(loan_id: int, body: RepayIn, request: Request, caller: SignedIn, key: IdempotencyKey):
+def repay(
+    loan_id: int, body: RepayIn, request: Request, caller: SignedIn, key: IdempotencyKey = None
+):
     """An M-Pesa prompt to pay the loan; the payment posts when M-Pesa confirms."""
     found = caller.api._own(caller.member, LOAN, loan_id, [("state", "=", "active")])
 
@@ -111,7 +113,9 @@ def repay(loan_id: int, body: RepayIn, request: Request, caller: SignedIn, key: 
 
 
 @router.post("/{loan_id}/top-up", status_code=201, response_model=LoanApplicationOut)
-def top_up(loan_id: int, body: TopUpIn, request: Request, caller: SignedIn, key: IdempotencyKey):
+def top_up(
+    loan_id: int, body: TopUpIn, request: Request, caller: SignedIn, key: IdempotencyKey = None
+):
     """A new loan of the same product that first pays this one off; needs the PIN."""
     found = caller.api._own(caller.member, LOAN, loan_id, [("state", "=", "active")])
 

@@ -17,7 +17,7 @@ class TestJourney(MobileApiCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.emergency.channel_ok = True
-        cls.product.channel_ok = True
+        cls.product.write({"channel_ok": True, "min_guarantors": 1})
 
     def _code(self, member, phone=None):
         """The code of the latest SMS to the member (the only place it is written)."""

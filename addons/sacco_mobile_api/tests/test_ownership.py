@@ -114,15 +114,19 @@ class TestProfile(MobileApiCommon):
 
     def test_notifications_from_sms_and_read_flag(self):
         access, _refresh, _device = self.signed_in()
+
+        def unread():
+            return self.call("GET", "/notifications?unread_only=true", token=access).json()
+
+        before = unread()["total"]
         self.env["sacco.sms.message"]._queue_from_template(
             "sacco_base.sacco_sms_template_member_welcome", self.member
         )
-        page = self.call("GET", "/notifications?unread_only=true", token=access).json()
-        self.assertEqual(page["total"], 1)
+        page = unread()
+        self.assertEqual(page["total"], before + 1)
         note = page["items"][0]
         self.assertIn(self.member.member_number, note["body"])
+        self.assertEqual(note["kind"], "sms")
         read = self.call("PUT", f"/notifications/{note['id']}/read", token=access)
         self.assertTrue(read.json()["read"])
-        self.assertEqual(
-            self.call("GET", "/notifications?unread_only=true", token=access).json()["total"], 0
-        )
+        self.assertEqual(unread()["total"], before)
