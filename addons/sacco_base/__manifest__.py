@@ -26,6 +26,7 @@
         "views/sacco_branch_views.xml",
         "views/sacco_sms_message_views.xml",
         "views/sacco_sms_template_views.xml",
+        "views/sacco_member_otp_views.xml",
         "views/res_partner_views.xml",
         "views/res_users_views.xml",
         "views/res_config_settings_views.xml",

@@ -4,10 +4,10 @@ allocation and the early-settlement interest and payoff.
 Every amount is a ``Decimal`` in cents; percentages are ``Decimal`` percent (``"20"``).
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from sacco_core.exceptions import SaccoRuleError
 from sacco_core.money import CENT, require_positive
@@ -49,6 +49,38 @@ def keeps_one_third(basic_pay: Decimal, deductions: Decimal, installment: Decima
         raise SaccoRuleError("Deductions and installments cannot be negative.")
     # Compared as 3 * take-home >= basic pay to stay exact (no division).
     return 3 * (basic_pay - deductions - installment) >= basic_pay
+
+
+def max_installment(basic_pay: Decimal, deductions: Decimal) -> Decimal:
+    """The largest installment ``keeps_one_third`` accepts (cents, rounded down; zero when
+    the deductions already take more than two thirds of the basic pay)."""
+    if basic_pay <= 0:
+        raise SaccoRuleError("Basic pay must be greater than zero.")
+    room = ((2 * basic_pay - 3 * deductions) / 3).quantize(CENT, rounding=ROUND_FLOOR)
+    return max(room, _ZERO)
+
+
+def eligible_maximum(limit: Decimal, product_min: Decimal, product_max: Decimal) -> Decimal:
+    """What a member may apply for at most: their deposit ``limit`` within the product's
+    maximum, or zero when that is below the product's minimum."""
+    most = min(limit, product_max)
+    return most if most >= product_min else _ZERO
+
+
+def largest_fitting(high: Decimal, fits: Callable[[Decimal], bool]) -> Decimal:
+    """The largest whole amount up to ``high`` (``high`` itself when it fits) for which
+    ``fits`` holds, zero if none; ``fits`` must hold for every amount below one that fits
+    (an installment grows with the amount). Bisection: about log2(high) calls."""
+    if fits(high):
+        return high
+    low, top = 0, int(high)
+    while low < top:
+        middle = (low + top + 1) // 2
+        if fits(Decimal(middle)):
+            low = middle
+        else:
+            top = middle - 1
+    return Decimal(low).quantize(CENT)
 
 
 def required_cover(amount: Decimal, coverage_percent: Decimal) -> Decimal:

@@ -9,11 +9,14 @@ from sacco_core.exceptions import SaccoRuleError
 from sacco_core.loan_rules import (
     Due,
     allocate,
+    eligible_maximum,
     free_deposits,
     guarantee_shortfall,
     interest_to_date,
     keeps_one_third,
+    largest_fitting,
     loan_limit,
+    max_installment,
     required_cover,
 )
 
@@ -102,3 +105,46 @@ def test_interest_to_date_by_days():
     assert interest_to_date(start, end, D("300"), date(2025, 2, 5)) == D("300")
     with pytest.raises(SaccoRuleError, match="period"):
         interest_to_date(end, start, D("1"), end)
+
+
+# Channel eligibility ----------------------------------------------------------------------
+
+
+def test_max_installment_is_the_largest_that_keeps_one_third():
+    assert max_installment(D("90000"), D("30000")) == D("30000.00")
+    assert max_installment(D("100000"), D("20000")) == D("46666.66")
+    assert keeps_one_third(D("100000"), D("20000"), D("46666.66"))
+    assert not keeps_one_third(D("100000"), D("20000"), D("46666.67"))
+    assert max_installment(D("30000"), D("25000")) == D("0.00")
+    with pytest.raises(SaccoRuleError):
+        max_installment(D("0"), D("0"))
+
+
+@given(
+    st.decimals(min_value=1, max_value=10**7, places=2),
+    st.decimals(min_value=0, max_value=10**7, places=2),
+)
+def test_max_installment_agrees_with_the_one_third_rule(basic, deductions):
+    most = max_installment(basic, deductions)
+    if most > 0:
+        assert keeps_one_third(basic, deductions, most)
+    assert not keeps_one_third(basic, deductions, most + D("0.01"))
+
+
+def test_eligible_maximum_within_the_product():
+    assert eligible_maximum(D("120000"), D("1000"), D("50000")) == D("50000")
+    assert eligible_maximum(D("20000"), D("1000"), D("50000")) == D("20000")
+    assert eligible_maximum(D("500"), D("1000"), D("50000")) == D("0.00")
+
+
+def test_largest_fitting_bisects_to_the_whole_amount():
+    calls = []
+
+    def fits(amount):
+        calls.append(amount)
+        return amount <= D("12345.67")
+
+    assert largest_fitting(D("100000"), fits) == D("12345.00")
+    assert len(calls) < 20
+    assert largest_fitting(D("5000"), fits) == D("5000")
+    assert largest_fitting(D("5000"), lambda amount: False) == D("0.00")

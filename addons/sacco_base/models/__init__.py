@@ -13,6 +13,7 @@ from . import (
     sacco_member_change,
     sacco_member_document,
     sacco_member_kin,
+    sacco_member_otp,
     sacco_member_status_log,
     sacco_sms_message,
     sacco_sms_template,

@@ -6,6 +6,8 @@ from sacco_core.sms import render_sms, sms_segments
 
 # What a template may refer to, so staff can write templates without code.
 TEMPLATE_PLACEHOLDERS = ("name", "first_name", "member_number", "branch", "company")
+# One-time code messages carry the code and how many minutes it lasts.
+OTP_PLACEHOLDERS = ("code", "minutes")
 
 
 class SaccoSmsTemplate(models.Model):
@@ -29,7 +31,7 @@ class SaccoSmsTemplate(models.Model):
 
     def _placeholders(self):
         """The names a body may use: the member's, plus those add-ons pass as values."""
-        return TEMPLATE_PLACEHOLDERS
+        return TEMPLATE_PLACEHOLDERS + OTP_PLACEHOLDERS
 
     @api.constrains("body")
     def _check_body(self):

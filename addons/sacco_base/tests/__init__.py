@@ -3,6 +3,7 @@ from . import (
     test_integrity,
     test_member_change,
     test_member_lifecycle,
+    test_member_otp,
     test_member_registration,
     test_registration_fee,
     test_security,

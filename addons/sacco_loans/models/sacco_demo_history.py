@@ -589,6 +589,35 @@ class SaccoDemoHistory(models.AbstractModel):
         year.at(today - timedelta(days=3), self._application, year, 44, "EMG", "submitted")
         year.at(today - timedelta(days=2), self._application, year, 39, "DEV", "draft")
         year.at(today - timedelta(days=1), self._application, year, 20, "DEV", "approved")
+        year.at(today - timedelta(days=2), self._instant_by_ussd, year)
+        year.at(today, self._guarantees_asked_in_the_app, year)
+
+    def _instant_by_ussd(self, day, year):
+        """An instant loan applied for on USSD: approved by the system and paid to FOSA."""
+        member = _member(year.env, 25)
+        year.env["sacco.loan.application"].sudo()._sacco_channel_apply(
+            member, year.loan_products["INST"], 5000, 1, channel="ussd"
+        )
+
+    def _guarantees_asked_in_the_app(self, day, year):
+        """A development loan applied for in the app: one guarantor accepted on USSD, the
+        other has not answered yet (their pending request)."""
+        env = year.env
+        Application = env["sacco.loan.application"].sudo()
+        member, product = _member(env, 3), year.loan_products["DEV"]
+        eligible = Application._sacco_channel_eligibility(member, product)["max_amount"]
+        amount = min(eligible, 60000) // 1000 * 1000
+        accepting, silent = _member(env, 18), _member(env, 16)
+        app = Application._sacco_channel_apply(
+            member,
+            product,
+            amount,
+            12,
+            guarantors=((silent, amount / 2), (accepting, amount / 2)),
+            channel="app",
+        )
+        line = app.guarantor_ids.filtered(lambda g: g.member_id == accepting)
+        line.action_accept_guarantee(channel="ussd")
 
     def _application(self, day, year, number, code, state):
         env = year.env

@@ -1,7 +1,19 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from sacco_core.exceptions import SaccoRuleError
 from sacco_core.money import to_money
+from sacco_core.sms import sms_amount
+
+CONSENT_STATES = [
+    ("requested", "Awaiting Consent"),
+    ("accepted", "Accepted"),
+    ("declined", "Declined"),
+]
+CONSENT_CHANNELS = [("counter", "Counter"), ("ussd", "USSD"), ("app", "Mobile App")]
+# The consent fields a guarantor's answer writes.
+CONSENT_FIELDS = {"amount", "consent_state", "consent_date", "consent_channel"}
+OPEN_STATES = ("draft", "submitted")
 
 
 class SaccoLoanGuarantor(models.Model):
@@ -26,6 +38,16 @@ class SaccoLoanGuarantor(models.Model):
     held_amount = fields.Monetary(
         string="Still Held", compute="_compute_held_amount", help="Pledge not yet released."
     )
+    # Back-office lines record a signed paper form (accepted); channel applications ask the
+    # guarantor, who answers by USSD or the app.
+    consent_state = fields.Selection(
+        CONSENT_STATES, string="Consent", default="accepted", required=True, index=True
+    )
+    requested_amount = fields.Monetary(
+        string="Requested", help="What the borrower asked this guarantor to pledge."
+    )
+    consent_date = fields.Datetime(readonly=True, copy=False)
+    consent_channel = fields.Selection(CONSENT_CHANNELS, readonly=True, copy=False)
 
     _sql_constraints = [
         (
@@ -37,8 +59,13 @@ class SaccoLoanGuarantor(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            # A request names the amount asked; a paper form the amount pledged.
+            vals.setdefault("amount", vals.get("requested_amount"))
+            vals.setdefault("requested_amount", vals.get("amount"))
         guarantors = super().create(vals_list)
         guarantors._check_application_open()
+        guarantors.filtered(lambda g: g.consent_state == "requested")._request_consent()
         return guarantors
 
     def write(self, vals):
@@ -48,10 +75,135 @@ class SaccoLoanGuarantor(models.Model):
         return super().write(vals)
 
     def _check_application_open(self):
-        if self.env.context.get("sacco_guarantor_substitution"):
+        context = self.env.context
+        if context.get("sacco_guarantor_substitution") or context.get("sacco_late_decline"):
             return
-        if self.application_id.filtered(lambda app: app.state not in ("draft", "submitted")):
+        if self.application_id.filtered(lambda app: app.state not in OPEN_STATES):
             raise UserError(self.env._("Guarantors cannot change once the loan is appraised."))
+
+    # ---------------------------------------------------------------- consent
+
+    def _request_consent(self):
+        """Text each guarantor who asks them, for how much, and how to answer."""
+        Sms = self.env["sacco.sms.message"]
+        for guarantor in self:
+            app = guarantor.application_id
+            Sms._queue_from_template(
+                "sacco_loans.sacco_sms_template_guarantee_requested",
+                guarantor.member_id,
+                {
+                    "borrower": f"{app.member_id.name} ({app.member_id.member_number})",
+                    "application": app.name,
+                    "amount": sms_amount(guarantor.currency_id.name, guarantor.requested_amount),
+                },
+            )
+            app.message_post(
+                body=self.env._(
+                    "%(guarantor)s asked to guarantee %(amount)s.",
+                    guarantor=guarantor.member_id.name,
+                    amount=guarantor.currency_id.format(guarantor.requested_amount),
+                )
+            )
+
+    def _check_channel(self, channel):
+        if channel not in dict(CONSENT_CHANNELS):
+            raise UserError(self.env._("Unknown channel %s.", channel))
+
+    def action_accept_guarantee(self, amount=None, channel="counter"):
+        """The guarantor pledges ``amount`` (default: what was asked), at most what was asked
+        and their free deposits, while the application is open; the borrower is told."""
+        self.ensure_one()
+        self._check_channel(channel)
+        self._check_application_open()
+        cur, member = self.currency_id, self.member_id
+        if self.consent_state == "accepted":
+            raise UserError(self.env._("%s has already accepted this guarantee.", member.name))
+        pledge = self._pledge_amount(amount)
+        free = self._free_deposits()
+        if cur.compare_amounts(float(pledge), free) > 0:
+            raise UserError(
+                self.env._(
+                    "%(member)s can pledge at most %(free)s: the free deposits.",
+                    member=member.name,
+                    free=cur.format(max(free, 0.0)),
+                )
+            )
+        self.write(
+            {
+                "amount": float(pledge),
+                "consent_state": "accepted",
+                "consent_date": fields.Datetime.now(),
+                "consent_channel": channel,
+            }
+        )
+        self._notify_borrower(
+            "accepted",
+            self.env._(
+                "%(member)s accepted to guarantee %(amount)s (%(channel)s).",
+                member=member.name,
+                amount=cur.format(self.amount),
+                channel=dict(CONSENT_CHANNELS)[channel],
+            ),
+        )
+        return True
+
+    def _pledge_amount(self, amount):
+        cur = self.currency_id
+        try:
+            pledge = to_money(self.requested_amount if amount is None else amount, strict=False)
+        except SaccoRuleError:
+            raise UserError(self.env._("Enter the amount to guarantee in figures.")) from None
+        if pledge <= 0:
+            raise UserError(self.env._("A guarantee must be greater than zero."))
+        if cur.compare_amounts(float(pledge), self.requested_amount) > 0:
+            raise UserError(
+                self.env._(
+                    "The borrower asked for %s; a guarantee cannot be more.",
+                    cur.format(self.requested_amount),
+                )
+            )
+        return pledge
+
+    def action_decline_guarantee(self, channel="counter"):
+        """The guarantor refuses; the borrower is told. Staff may record a refusal of an
+        unanswered request after the appraisal too, which counted only accepted pledges."""
+        self.ensure_one()
+        self._check_channel(channel)
+        state = self.application_id.state
+        unanswered_after_appraisal = state == "appraised" and self.consent_state == "requested"
+        if self.consent_state == "declined":
+            raise UserError(self.env._("%s has already declined.", self.member_id.name))
+        if state not in OPEN_STATES and not unanswered_after_appraisal:
+            raise UserError(self.env._("Guarantors cannot change once the loan is appraised."))
+        self.with_context(sacco_late_decline=unanswered_after_appraisal).write(
+            {
+                "consent_state": "declined",
+                "consent_date": fields.Datetime.now(),
+                "consent_channel": channel,
+            }
+        )
+        self._notify_borrower(
+            "declined",
+            self.env._(
+                "%(member)s declined to guarantee (%(channel)s).",
+                member=self.member_id.name,
+                channel=dict(CONSENT_CHANNELS)[channel],
+            ),
+        )
+        return True
+
+    def _notify_borrower(self, answer, note):
+        app = self.application_id
+        app.message_post(body=note)
+        self.env["sacco.sms.message"]._queue_from_template(
+            f"sacco_loans.sacco_sms_template_guarantee_{answer}",
+            app.member_id,
+            {
+                "guarantor": self.member_id.name,
+                "application": app.name,
+                "amount": sms_amount(self.currency_id.name, self.amount),
+            },
+        )
 
     @api.depends("hold_id.amount", "hold_id.state")
     def _compute_held_amount(self):

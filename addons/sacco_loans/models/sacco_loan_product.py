@@ -74,6 +74,23 @@ class SaccoLoanProduct(models.Model):
         help="The borrower's own free deposits count towards the guarantee cover."
     )
     min_guarantors = fields.Integer(string="Minimum Guarantors", default=0)
+    payslip_required = fields.Boolean(
+        string="Debt Service on Payslip",
+        default=True,
+        help="Appraisal checks that the installments leave a third of the basic pay. Mobile "
+        "channel applications use the payslip the member last gave; products secured by "
+        "deposits alone may leave this off.",
+    )
+    # Mobile channels (USSD and the members' app).
+    channel_ok = fields.Boolean(
+        string="Offered on Mobile Channels",
+        help="Members may apply on USSD and in the app, within their eligibility.",
+    )
+    instant_approval = fields.Boolean(
+        help="Channel applications up to the limit that pass appraisal and need no guarantors "
+        "are approved by the system and disbursed at once."
+    )
+    instant_approval_limit = fields.Monetary()
     guarantee_coverage = fields.Float(
         string="Guarantee Coverage (%)", default=100.0, help="Of the loan amount."
     )
@@ -224,6 +241,23 @@ class SaccoLoanProduct(models.Model):
             if any(value < 0 for value in values) or product.deposit_multiplier <= 0:
                 raise ValidationError(
                     self.env._("Rates, fees and counts of %s cannot be negative.", product.code)
+                )
+
+    @api.constrains("instant_approval", "instant_approval_limit", "max_amount")
+    def _check_instant_approval(self):
+        for product in self.filtered("instant_approval"):
+            cur = product.currency_id
+            if (
+                not product.channel_ok
+                or cur.compare_amounts(product.instant_approval_limit, 0) <= 0
+                or cur.compare_amounts(product.instant_approval_limit, product.max_amount) > 0
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Instant approval of %s needs the product on mobile channels and a "
+                        "limit above zero, at most the maximum amount.",
+                        product.code,
+                    )
                 )
 
     @api.constrains("topup_after_percent")

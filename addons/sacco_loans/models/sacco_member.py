@@ -46,6 +46,28 @@ class SaccoMember(models.Model):
             )
         )
 
+    def _sacco_guarantee_requests(self):
+        """The member's guarantor lines awaiting their consent, on applications still open."""
+        self.ensure_one()
+        return self.env["sacco.loan.guarantor"].search(
+            [
+                ("member_id", "=", self.id),
+                ("consent_state", "=", "requested"),
+                ("application_id.state", "in", ("draft", "submitted")),
+            ]
+        )
+
+    def _sacco_guarantee_exposure(self):
+        """The member's guarantees still holding part of their deposits (``held_amount``)."""
+        self.ensure_one()
+        return self.env["sacco.loan.guarantor"].search(
+            [
+                ("member_id", "=", self.id),
+                ("hold_id.state", "=", "active"),
+                ("hold_id.amount", ">", 0),
+            ]
+        )
+
     def _bosa_deposit_account(self):
         self.ensure_one()
         return self.sudo().savings_account_ids.filtered(

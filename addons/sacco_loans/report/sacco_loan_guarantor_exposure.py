@@ -11,7 +11,14 @@ class SaccoLoanGuarantorExposure(models.Model):
     _order = "exposure desc, id"
     _rec_name = "member_id"
     _depends = {
-        "sacco.loan.guarantor": ["member_id", "loan_id", "amount", "hold_id", "active"],
+        "sacco.loan.guarantor": [
+            "member_id",
+            "loan_id",
+            "amount",
+            "hold_id",
+            "active",
+            "consent_state",
+        ],
         "sacco.loan": ["state", "principal", "principal_outstanding", "days_past_due"],
         "sacco.member": ["partner_id", "company_id", "branch_id"],
         "res.partner": ["phone"],
@@ -75,6 +82,7 @@ class SaccoLoanGuarantorExposure(models.Model):
                     JOIN res_partner p ON p.id = m.partner_id
                     LEFT JOIN sacco_savings_hold h ON h.id = g.hold_id
                     WHERE l.state IN ('active', 'written_off') AND g.active IS NOT FALSE
+                      AND g.consent_state = 'accepted'
                 ) e
                 GROUP BY e.member_id, e.member_phone, e.company_id, e.branch_id
             )

@@ -1,10 +1,12 @@
 from . import (
     test_calculator,
     test_demo_sacco,
+    test_guarantor_consent,
     test_integrity,
     test_loan_application,
     test_loan_application_sms,
     test_loan_book_generator,
+    test_loan_channel,
     test_loan_checkoff,
     test_loan_cob,
     test_loan_cob_postings,

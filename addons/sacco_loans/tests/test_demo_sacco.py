@@ -41,6 +41,12 @@ class TestDemoSacco(HttpCase):
         self.assertTrue(self._demo("sacco.savings.year.end", [("state", "=", "paid")]))
         self.assertTrue(self._demo("sacco.member.exit", [("state", "=", "settled")]))
         self.assertTrue(self._demo("sacco.sms.message", [("state", "=", "queued")]))
+        # Mobile channels: an instant loan paid out by the system, a guarantee still asked.
+        instant = self._demo("sacco.loan.application", [("purpose", "=", "Applied by USSD")])
+        self.assertEqual(instant.mapped("state"), ["disbursed"])
+        asked = self._demo("sacco.loan.guarantor", [("consent_state", "=", "requested")])
+        self.assertEqual(asked.member_id, self.env.ref("sacco_base.sacco_member_demo_16"))
+        self.assertEqual(asked.member_id._sacco_guarantee_requests(), asked)
 
         self._open("sacco_base.sacco_member_action", "sacco_demo_members")
         in_arrears = loans.filtered(lambda loan: loan.sasra_class == "substandard")[:1]

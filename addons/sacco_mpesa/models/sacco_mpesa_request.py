@@ -254,15 +254,20 @@ class SaccoMpesaRequest(models.Model):
 
     @api.model
     def _cron_submit(self):
-        self.search([("state", "=", "draft"), ("kind", "=", "stk")], limit=200)._submit()
+        """Send what channels queued: STK pushes and deferred B2C payouts."""
+        drafts = self.search([("state", "=", "draft"), ("kind", "in", ("stk", "b2c"))], limit=200)
+        drafts._submit()
+        drafts._submit_b2c()
 
     # ---------------------------------------------------------------- B2C
 
     @api.model
-    def request_b2c(self, member, phone, amount, source):
+    def request_b2c(self, member, phone, amount, source, defer=False):
         """Pay ``amount`` to ``member``'s M-Pesa: from their FOSA account (``source`` a
         savings account: a withdrawal into B2C clearing, with the product's charges) or a
-        loan disbursed to the M-Pesa channel (its net is already in clearing)."""
+        loan disbursed to the M-Pesa channel (its net is already in clearing). The money
+        leaves the source at once; with ``defer`` (USSD, which must answer at once) the
+        payment itself is sent by the background job."""
         config = self._config_for(member)
         try:
             msisdn = normalize_msisdn(phone or member.phone or "")
@@ -292,7 +297,10 @@ class SaccoMpesaRequest(models.Model):
             move = source.sudo().move_line_ids.move_id[-1:]
             vals.update(purpose="loan", loan_id=source.id, source_move_id=move.id)
         request = self.sudo().create(vals)
-        request._submit_b2c()
+        if defer:
+            self.env.ref("sacco_mpesa.ir_cron_sacco_mpesa_submit")._trigger()
+        else:
+            request._submit_b2c()
         return request.sudo(False)
 
     def _mark_submitted(self):

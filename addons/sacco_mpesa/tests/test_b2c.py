@@ -50,6 +50,50 @@ class TestB2cPayouts(SaccoMpesaCommon):
         self.assertAlmostEqual(self._gl(self.config.charges_account_id), 9, 2)
         self.assertMpesaBooksMatch()
 
+    def test_deferred_withdrawal_holds_the_money_at_once_and_the_job_pays(self):
+        balance = self.member_fosa.balance
+        charge = self.member_fosa._withdrawal_charge(3000, channel="mpesa")
+        request = self.env["sacco.mpesa.request"].request_b2c(
+            self.member, self.member.phone, 3000, self.member_fosa, defer=True
+        )
+        self.assertEqual(request.state, "draft")
+        self.assertFalse(self.daraja.calls("/mpesa/b2c"))
+        self.assertAlmostEqual(self.member_fosa.balance, balance - 3000 - float(charge), 2)
+        self.assertAlmostEqual(self._clearing(), -3000, 2)
+        self.assertMpesaBooksMatch()
+        self.env["sacco.mpesa.request"]._cron_submit()
+        self.assertEqual(request.state, "pending")
+        self.assertEqual(len(self.daraja.calls("/mpesa/b2c")), 1)
+        self.daraja.deliver()
+        self._process()
+        self.assertEqual(request.state, "done")
+        self.assertMpesaBooksMatch()
+
+    def test_instant_channel_loan_is_paid_by_mpesa_from_the_job(self):
+        self.emergency.write(
+            {
+                "channel_ok": True,
+                "instant_approval": True,
+                "instant_approval_limit": 20000,
+                "payslip_required": False,
+            }
+        )
+        app = (
+            self.env["sacco.loan.application"]
+            .with_user(self.env.ref("base.public_user"))
+            .sudo()
+            ._sacco_channel_apply(self.member, self.emergency, 10000, 6, disburse_to="mpesa")
+        )
+        self.assertEqual(app.state, "disbursed")
+        request = self.env["sacco.mpesa.request"].search([("loan_id", "=", app.loan_id.id)])
+        self.assertEqual((request.state, request.amount), ("draft", app.loan_id.net_disbursed))
+        self.assertFalse(self.daraja.calls("/mpesa/b2c"))
+        self.env["sacco.mpesa.request"]._cron_submit()
+        self.daraja.deliver()
+        self._process()
+        self.assertEqual(request.state, "done")
+        self.assertMpesaBooksMatch()
+
     def test_failed_withdrawal_is_reversed(self):
         self.daraja.b2c_result_code = 2001
         balance = self.member_fosa.balance

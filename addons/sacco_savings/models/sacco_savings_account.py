@@ -365,6 +365,14 @@ class SaccoSavingsAccount(models.Model):
         excise = excise_duty(charge, to_money(self.company_id.sacco_excise_rate, strict=False))
         return float(charge), float(excise)
 
+    def _withdrawal_charge(self, amount, channel="mpesa"):
+        """What a withdrawal of ``amount`` costs the member on top (the product's tiered
+        charge plus excise duty, Decimal), to show before it is made: ``withdraw`` posts
+        the same. The tiers are the product's whatever the ``channel``."""
+        self.ensure_one()
+        charge, excise = self._withdrawal_charges(amount)
+        return to_money(charge, strict=False) + to_money(excise, strict=False)
+
     def transfer_to(
         self, destination, amount, channel="system", date=None, external_ref=None, narration=None
     ):

@@ -1,4 +1,5 @@
 from datetime import date, timedelta
+from decimal import Decimal
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
@@ -67,6 +68,16 @@ class TestSavingsTransactions(SaccoSavingsCommon):
         self.assertEqual(move.line_ids.filtered(lambda line: line.account_id == income).credit, 100)
         self.assertEqual(move.line_ids.filtered(lambda line: line.account_id == excise).credit, 20)
         self.assertLedgerMatches()
+
+    def test_charge_shown_before_a_withdrawal_is_the_one_posted(self):
+        self.fosa_account.deposit(10000)
+        self.assertEqual(self.fosa_account._withdrawal_charge(5000), Decimal("60.00"))
+        quoted = self.fosa_account._withdrawal_charge(6000, channel="mpesa")
+        self.assertEqual(quoted, Decimal("120.00"))
+        txns = self.fosa_account.withdraw(6000)
+        self.assertEqual(
+            -sum(txns.filtered(lambda t: t.kind != "withdrawal").mapped("amount")), 120
+        )
 
     def test_withdrawal_above_available_refused_and_nothing_posted(self):
         self.fosa_account.deposit(1000)
