@@ -161,7 +161,7 @@ class SaccoMobileApi(models.AbstractModel):
     # ---------------------------------------------------------------- sign-in
 
     @api.model
-    def _register(self, identifier, phone):
+    def _request_registration(self, identifier, phone):
         """Send a registration code when ``identifier`` (member number or ID number) and
         ``phone`` are a member's; say nothing either way (no member enumeration)."""
         member = self._member_by_phone(phone)

@@ -34,7 +34,7 @@ def register(body: RegisterIn, request: Request, api: MobileApi):
     """Step 1 of registration: member number or ID number and the phone registered at the
     SACCO; a code goes by SMS to that phone."""
     _limit(request, api, body.phone)
-    api._register(body.identifier, body.phone)
+    api._request_registration(body.identifier, body.phone)
     return CODE_SENT
 
 
