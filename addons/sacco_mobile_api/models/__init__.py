@@ -1,6 +1,7 @@
 from . import (
     fastapi_endpoint,
     res_config_settings,
+    res_lang,
     sacco_member,
     sacco_mobile_api,
     sacco_mobile_audit,

@@ -56,6 +56,31 @@ class SaccoSmsMessage(models.Model):
         )
 
     @api.model
+    def _notify_members_of_history(self):
+        """Copy the members' earlier SMS into their inbox, read (one INSERT ... SELECT)."""
+        secret = [
+            template.id
+            for template in (self.env.ref(x, raise_if_not_found=False) for x in SECRET_TEMPLATES)
+            if template
+        ]
+        self.flush_model()
+        self.env.cr.execute(
+            """
+            INSERT INTO sacco_mobile_notification
+                (member_id, company_id, title, body, kind, sms_id, read, read_on,
+                 create_uid, write_uid, create_date, write_date)
+            SELECT m.member_id, m.company_id, COALESCE(t.name->>'en_US', 'SMS'), m.body, 'sms',
+                   m.id, true, m.create_date, m.create_uid, m.create_uid, m.create_date,
+                   m.create_date
+              FROM sacco_sms_message m
+              LEFT JOIN sacco_sms_template t ON t.id = m.template_id
+             WHERE m.member_id IS NOT NULL
+               AND (m.template_id IS NULL OR m.template_id <> ALL(%s))
+            """,
+            [secret or [0]],
+        )
+
+    @api.model
     def _is_secret(self, template):
         return bool(template) and any(
             template == self.env.ref(xmlid, raise_if_not_found=False) for xmlid in SECRET_TEMPLATES

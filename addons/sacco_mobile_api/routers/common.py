@@ -44,6 +44,15 @@ ERROR_RESPONSES = {
 }
 
 
+HTTP_ERRORS = {
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+}
+
+
 def _as_api_error(exc):
     """The API's refusal for an exception raised while serving a request."""
     if isinstance(exc, MobileApiError):
@@ -57,8 +66,10 @@ def _as_api_error(exc):
         return MobileApiError("not_found")
     if isinstance(exc, UserError):
         return MobileApiError("validation_error", str(exc))
-    if isinstance(exc, StarletteHTTPException) and exc.status_code == 404:
-        return MobileApiError("not_found")
+    if isinstance(exc, StarletteHTTPException):  # the body could not be parsed, mostly
+        return MobileApiError(HTTP_ERRORS.get(exc.status_code, "invalid_request"))
+    if isinstance(exc, UnicodeDecodeError):
+        return MobileApiError("invalid_request", "The body is not valid UTF-8.")
     _logger.error("Mobile API request failed", exc_info=exc)
     return MobileApiError("internal_error")
 

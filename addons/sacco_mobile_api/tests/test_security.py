@@ -196,6 +196,24 @@ class TestRequests(MobileApiCommon):
             timeout=30,
         )
         self.assertError(raw, 400, "invalid_request")
+        not_utf8 = self.opener.post(
+            self.base_url() + "/api/mobile/auth/forgot-pin",
+            data=b"\xfb\x93(",
+            headers={"Content-Type": "application/json"},
+            timeout=30,
+        )
+        self.assertError(not_utf8, 400, "invalid_request")
+        no_boundary = self.opener.post(
+            self.base_url() + "/api/mobile/profile/documents/upload",
+            data=b"--x\r\n",
+            headers={"Content-Type": "multipart/form-data", "Authorization": f"Bearer {access}"},
+            timeout=30,
+        )
+        self.assertError(no_boundary, 400, "invalid_request")
+        odd_language = self.call(
+            "GET", "/accounts", token=access, headers={"Accept-Language": "PN;ivHL"}
+        )
+        self.assertEqual(odd_language.status_code, 200, odd_language.text)
         statement = self.call(
             "GET",
             f"/accounts/{self.member_fosa.id}/statement?date_from=2026-01-10&date_to=2025-01-01",
