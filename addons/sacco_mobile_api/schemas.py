@@ -18,6 +18,8 @@ DeviceId = Annotated[
         examples=["a3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d"],
     ),
 ]
+# Record ids as PostgreSQL stores them (int4): a larger number is a 422, not a 500.
+RecordId = Annotated[int, Field(ge=1, le=2_147_483_647, examples=[7])]
 Amount = Annotated[
     Decimal,
     Field(gt=0, max_digits=12, decimal_places=2, examples=["1500.00"]),
@@ -203,10 +205,10 @@ class TransferPreviewOut(BaseModel):
 
 
 class TransferIn(Strict):
-    from_account_id: int = Field(examples=[7])
+    from_account_id: RecordId
     amount: Amount
     pin: Pin
-    to_account_id: int | None = Field(default=None, description="One of your own accounts.")
+    to_account_id: RecordId | None = Field(default=None, description="One of your own accounts.")
     confirmation: str | None = Field(
         default=None,
         max_length=1024,
@@ -289,7 +291,7 @@ class GuarantorIn(Strict):
 
 
 class LoanApplyIn(Strict):
-    product_id: int
+    product_id: RecordId
     amount: Amount
     term_months: int = Field(ge=1, le=360, examples=[12])
     pin: Pin

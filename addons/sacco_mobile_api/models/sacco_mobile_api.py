@@ -666,7 +666,7 @@ class SaccoMobileApi(models.AbstractModel):
             "document_type": document.document_type_id.name,
             "file_name": document.file_name or "",
             "state": document.state,
-            "uploaded_on": document.create_date,
+            "uploaded_on": document.create_date.replace(tzinfo=UTC),
         }
 
     # ---------------------------------------------------------------- notifications
@@ -679,7 +679,7 @@ class SaccoMobileApi(models.AbstractModel):
             "body": notification.body,
             "kind": notification.kind,
             "read": notification.read,
-            "created_on": notification.create_date,
+            "created_on": notification.create_date.replace(tzinfo=UTC),
         }
 
     # ---------------------------------------------------------------- loans

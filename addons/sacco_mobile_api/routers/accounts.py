@@ -20,7 +20,7 @@ from ..schemas import (
     TransferPreviewOut,
     WithdrawIn,
 )
-from .common import IdempotencyKey, SignedIn, idempotent, mobile_router
+from .common import IdempotencyKey, RecordId, SignedIn, idempotent, mobile_router
 
 router = mobile_router(prefix="/accounts", tags=["accounts"])
 ACCOUNT = "sacco.savings.account"
@@ -34,20 +34,20 @@ def accounts(caller: SignedIn):
 
 
 @router.get("/{account_id}/balance", response_model=BalanceOut)
-def balance(account_id: int, caller: SignedIn):
+def balance(account_id: RecordId, caller: SignedIn):
     account = caller.api._own(caller.member, ACCOUNT, account_id)
     return caller.api._account_data(account)
 
 
 @router.get("/{account_id}/mini-statement", response_model=list[MiniStatementLine])
-def mini_statement(account_id: int, caller: SignedIn):
+def mini_statement(account_id: RecordId, caller: SignedIn):
     """The last five transactions, newest first."""
     return caller.api._own(caller.member, ACCOUNT, account_id)._mini_statement()
 
 
 @router.get("/{account_id}/statement", response_model=StatementOut)
 def statement(
-    account_id: int,
+    account_id: RecordId,
     caller: SignedIn,
     date_from: Annotated[date | None, Query(description="Default: 30 days before date_to.")] = None,
     date_to: Annotated[date | None, Query(description="Default: today.")] = None,
@@ -65,7 +65,11 @@ def statement(
 
 @router.post("/{account_id}/deposit", status_code=202, response_model=PaymentOut)
 def deposit(
-    account_id: int, body: DepositIn, request: Request, caller: SignedIn, key: IdempotencyKey = None
+    account_id: RecordId,
+    body: DepositIn,
+    request: Request,
+    caller: SignedIn,
+    key: IdempotencyKey = None,
 ):
     """An M-Pesa prompt (STK Push) on the phone; the deposit posts when M-Pesa confirms."""
     account = caller.api._own(caller.member, ACCOUNT, account_id, OPEN)
@@ -79,7 +83,7 @@ def deposit(
 
 @router.post("/{account_id}/withdraw", status_code=202, response_model=PaymentOut)
 def withdraw(
-    account_id: int,
+    account_id: RecordId,
     body: WithdrawIn,
     request: Request,
     caller: SignedIn,

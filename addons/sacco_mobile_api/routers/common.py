@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import psycopg2
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from odoo.api import Environment
 from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from odoo.addons.fastapi.context import odoo_env_ctx
 from odoo.addons.fastapi.dependencies import odoo_env
@@ -68,6 +69,8 @@ def _as_api_error(exc):
         return MobileApiError("validation_error", str(exc))
     if isinstance(exc, StarletteHTTPException):  # the body could not be parsed, mostly
         return MobileApiError(HTTP_ERRORS.get(exc.status_code, "invalid_request"))
+    if isinstance(exc, psycopg2.DataError):
+        return MobileApiError("validation_error", "A value is out of range.")
     if isinstance(exc, UnicodeDecodeError):
         return MobileApiError("invalid_request", "The body is not valid UTF-8.")
     _logger.error("Mobile API request failed", exc_info=exc)
@@ -131,8 +134,8 @@ class MobileRoute(APIRoute):
                 try:
                     response = await handler(request)
                     await run_in_threadpool(_flush)
-                except psycopg2.Error:
-                    raise  # Odoo retries the whole request on a concurrency failure
+                except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                    raise  # Odoo retries the whole request
                 except Exception as exc:  # noqa: BLE001 -- every refusal is an envelope
                     response = await run_in_threadpool(_refuse, request, exc, durable_writes)
             if self.include_in_schema:
@@ -189,6 +192,7 @@ def public_rate_limit(request: Request, api: MobileApi):
 
 
 SignedIn = Annotated[Caller, Depends(caller)]
+RecordId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 IdempotencyKey = Annotated[
     str | None,

@@ -15,7 +15,7 @@ from ..schemas import (
     RepayIn,
     TopUpIn,
 )
-from .common import IdempotencyKey, SignedIn, idempotent, mobile_router
+from .common import IdempotencyKey, RecordId, SignedIn, idempotent, mobile_router
 
 router = mobile_router(prefix="/loans", tags=["loans"])
 LOAN = "sacco.loan"
@@ -34,7 +34,7 @@ def products(caller: SignedIn):
 
 
 @router.get("/eligibility/{product_id}", response_model=EligibilityOut)
-def eligibility(product_id: int, caller: SignedIn):
+def eligibility(product_id: RecordId, caller: SignedIn):
     """How much the member may borrow now, over which terms, or why not."""
     return caller.api._eligibility(caller.member, product_id)
 
@@ -50,7 +50,7 @@ def guarantee_requests(caller: SignedIn):
     response_model=GuaranteeRequestOut,
     tags=["guarantees"],
 )
-def accept_guarantee(guarantor_id: int, body: GuaranteeAcceptIn, caller: SignedIn):
+def accept_guarantee(guarantor_id: RecordId, body: GuaranteeAcceptIn, caller: SignedIn):
     """Pledge (part of) one's deposits for the loan; needs the PIN."""
     return caller.api._answer_guarantee(caller.member, guarantor_id, True, body.pin, body.amount)
 
@@ -60,7 +60,7 @@ def accept_guarantee(guarantor_id: int, body: GuaranteeAcceptIn, caller: SignedI
     response_model=GuaranteeRequestOut,
     tags=["guarantees"],
 )
-def decline_guarantee(guarantor_id: int, body: GuaranteeDeclineIn, caller: SignedIn):
+def decline_guarantee(guarantor_id: RecordId, body: GuaranteeDeclineIn, caller: SignedIn):
     return caller.api._answer_guarantee(caller.member, guarantor_id, False, body.pin)
 
 
@@ -84,23 +84,23 @@ def apply(body: LoanApplyIn, request: Request, caller: SignedIn, key: Idempotenc
 
 
 @router.get("/{loan_id}", response_model=LoanOut)
-def loan(loan_id: int, caller: SignedIn):
+def loan(loan_id: RecordId, caller: SignedIn):
     return caller.api._loan_data(caller.api._own(caller.member, LOAN, loan_id))
 
 
 @router.get("/{loan_id}/schedule", response_model=list[InstallmentOut])
-def schedule(loan_id: int, caller: SignedIn):
+def schedule(loan_id: RecordId, caller: SignedIn):
     return caller.api._own(caller.member, LOAN, loan_id)._statement_schedule()
 
 
 @router.get("/{loan_id}/transactions", response_model=list[LoanTransactionOut])
-def transactions(loan_id: int, caller: SignedIn):
+def transactions(loan_id: RecordId, caller: SignedIn):
     return caller.api._own(caller.member, LOAN, loan_id)._statement()["lines"]
 
 
 @router.post("/{loan_id}/repay", status_code=202, response_model=PaymentOut)
 def repay(
-    loan_id: int, body: RepayIn, request: Request, caller: SignedIn, key: IdempotencyKey = None
+    loan_id: RecordId, body: RepayIn, request: Request, caller: SignedIn, key: IdempotencyKey = None
 ):
     """An M-Pesa prompt to pay the loan; the payment posts when M-Pesa confirms."""
     found = caller.api._own(caller.member, LOAN, loan_id, [("state", "=", "active")])
@@ -114,7 +114,7 @@ def repay(
 
 @router.post("/{loan_id}/top-up", status_code=201, response_model=LoanApplicationOut)
 def top_up(
-    loan_id: int, body: TopUpIn, request: Request, caller: SignedIn, key: IdempotencyKey = None
+    loan_id: RecordId, body: TopUpIn, request: Request, caller: SignedIn, key: IdempotencyKey = None
 ):
     """A new loan of the same product that first pays this one off; needs the PIN."""
     found = caller.api._own(caller.member, LOAN, loan_id, [("state", "=", "active")])

@@ -1,11 +1,11 @@
 from ..schemas import PaymentOut
-from .common import SignedIn, mobile_router
+from .common import RecordId, SignedIn, mobile_router
 
 router = mobile_router(prefix="/payments", tags=["payments"])
 
 
 @router.get("/{request_id}", response_model=PaymentOut)
-def payment(request_id: int, caller: SignedIn):
+def payment(request_id: RecordId, caller: SignedIn):
     """A deposit's or withdrawal's M-Pesa state: draft, submitted, pending, done, failed
     or unknown (being resolved with Safaricom)."""
     request = caller.api._own(

@@ -12,7 +12,7 @@ from ..schemas import (
     ProfileOut,
     ProfileUpdateOut,
 )
-from .common import SignedIn, mobile_router
+from .common import RecordId, SignedIn, mobile_router
 
 router = mobile_router(tags=["profile"])
 
@@ -44,7 +44,7 @@ def upload_document(
 
 
 @router.get("/profile/documents/{document_id}", response_model=DocumentOut)
-def document(document_id: int, caller: SignedIn):
+def document(document_id: RecordId, caller: SignedIn):
     found = caller.api._own(caller.member, "sacco.member.document", document_id)
     return caller.api._document_data(found)
 
@@ -74,7 +74,7 @@ def notifications(
 @router.put(
     "/notifications/{notification_id}/read", response_model=NotificationOut, tags=["notifications"]
 )
-def read_notification(notification_id: int, caller: SignedIn):
+def read_notification(notification_id: RecordId, caller: SignedIn):
     found = caller.api._own(caller.member, "sacco.mobile.notification", notification_id)
     found._mark_read()
     return caller.api._notification_data(found)

@@ -185,6 +185,10 @@ class TestRequests(MobileApiCommon):
     def test_errors_are_envelopes_never_500(self):
         access, _refresh, _device = self.signed_in()
         self.assertError(self.call("GET", "/nope", token=access), 404, "not_found")
+        self.assertError(self.call("DELETE", "/accounts", token=access), 405, "method_not_allowed")
+        self.assertError(
+            self.call("GET", f"/accounts/{2**40}/balance", token=access), 422, "validation_error"
+        )
         self.assertError(
             self.call("GET", "/accounts/abc/balance", token=access), 422, "validation_error"
         )
