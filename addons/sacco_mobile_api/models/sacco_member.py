@@ -33,8 +33,14 @@ class SaccoMember(models.Model):
     def action_sacco_mobile_sign_out_all(self):
         """Staff: end every app session of the member on every device (a lost phone)."""
         self.sacco_mobile_session_ids._revoke("staff")
+        Api = self.env["sacco.mobile.api"].sudo()
         for member in self:
             member.message_post(body=self.env._("Signed out of the app on all devices."))
+            Api._notify(
+                member,
+                self.env._("Signed out"),
+                self.env._("The SACCO signed you out of the app on all your devices."),
+            )
 
     def action_sacco_mobile_unlock(self):
         self.env["sacco.mobile.credential"].search([("member_id", "in", self.ids)]).action_unlock()

@@ -186,6 +186,11 @@ class SaccoMobileApi(models.AbstractModel):
             credential._set_pin(pin)
         device = self._device(member, device_id, device_name)
         device._trust()
+        self._notify(
+            member,
+            self.env._("New device"),
+            self.env._("%s can now use your SACCO app.", device.name),
+        )
         return self._start_session(member, device, ip)
 
     @api.model
@@ -670,6 +675,13 @@ class SaccoMobileApi(models.AbstractModel):
         }
 
     # ---------------------------------------------------------------- notifications
+
+    @api.model
+    def _notify(self, member, title, body):
+        """An app event for the member's inbox (SMS reach it by themselves)."""
+        self.env["sacco.mobile.notification"].create(
+            {"member_id": member.id, "title": title, "body": body, "kind": "event"}
+        )
 
     @api.model
     def _notification_data(self, notification):

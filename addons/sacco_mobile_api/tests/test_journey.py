@@ -188,6 +188,10 @@ class TestJourney(MobileApiCommon):
         verify = {**body, "purpose": "device", "code": self._code(self.member)}
         self.assertEqual(self.call("POST", "/auth/verify-otp", verify).status_code, 200)
         self.assertEqual(self.call("POST", "/auth/login", body).status_code, 200)
+        event = self.env["sacco.mobile.notification"].search(
+            [("member_id", "=", self.member.id), ("kind", "=", "event")], limit=1
+        )
+        self.assertEqual(event.title, "New device")
 
     def test_expired_code_and_pin_reset_unlocks(self):
         self._register(self.member, "phone-0003-reset")

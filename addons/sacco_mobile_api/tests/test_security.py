@@ -111,6 +111,10 @@ class TestTokens(MobileApiCommon):
         )
         tokens = self.login(self.member, device)
         self.member.action_sacco_mobile_sign_out_all()
+        told = self.env["sacco.mobile.notification"].search(
+            [("member_id", "=", self.member.id), ("kind", "=", "event")], limit=1
+        )
+        self.assertEqual(told.title, "Signed out")
         self.assertError(
             self.call("GET", "/accounts", token=tokens["access_token"]), 401, "invalid_token"
         )
