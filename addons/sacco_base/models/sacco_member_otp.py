@@ -19,6 +19,8 @@ from sacco_core.phones import normalize_msisdn
 
 SECRET_PARAM = "sacco_base.otp_secret"
 OTP_TEMPLATE = "sacco_base.sacco_sms_template_member_otp"
+# Stands in for an expired code's SMS text once it left the outbox.
+CODE_REMOVED = "[one-time code removed]"
 # Expired codes are kept a day for support questions, then deleted.
 PURGE_AFTER = timedelta(days=1)
 
@@ -94,7 +96,7 @@ class SaccoMemberOtp(models.Model):
             }
         )
         record._send(code)
-        return record.sudo(False)
+        return record.with_env(self.env)
 
     @api.model
     def _check_send_allowed(self, msisdn, purpose, now):
@@ -160,4 +162,22 @@ class SaccoMemberOtp(models.Model):
 
     @api.model
     def _cron_purge(self):
-        self.sudo().search([("expires_at", "<", fields.Datetime.now() - PURGE_AFTER)]).unlink()
+        """Delete codes a day after they expired, and blank the codes in SMS no longer
+        waiting to be sent once they expired (the outbox keeps that a code was sent)."""
+        now = fields.Datetime.now()
+        self.sudo().search([("expires_at", "<", now - PURGE_AFTER)]).unlink()
+        template = self.env.ref(OTP_TEMPLATE, raise_if_not_found=False)
+        if template:
+            spent = (
+                self.env["sacco.sms.message"]
+                .sudo()
+                .search(
+                    [
+                        ("template_id", "=", template.id),
+                        ("state", "!=", "queued"),
+                        ("create_date", "<", now - OTP_TTL),
+                        ("body", "!=", CODE_REMOVED),
+                    ]
+                )
+            )
+            spent.write({"body": CODE_REMOVED})

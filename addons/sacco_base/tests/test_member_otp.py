@@ -96,14 +96,24 @@ class TestMemberOtp(SaccoBaseCommon):
         with freeze_time(now + timedelta(minutes=60)):
             self._issue()
 
-    def test_expired_codes_are_purged_after_a_day(self):
+    def test_expired_codes_are_purged_after_a_day_and_blanked_in_the_outbox(self):
         now = fields.Datetime.now()
         with freeze_time(now - timedelta(days=2)):
-            old, _code, _sms = self._issue()
-        recent, _code, _sms = self._issue()
+            old, _code, old_sms = self._issue()
+        recent, code, recent_sms = self._issue()
+        (old_sms | recent_sms).state = "sent"
+        self.env.flush_all()
+        # The outbox stamps create_date from the database clock, which freezegun leaves.
+        self.env.cr.execute(
+            "UPDATE sacco_sms_message SET create_date = %s WHERE id = %s",
+            [now - timedelta(days=2), old_sms.id],
+        )
+        old_sms.invalidate_recordset()
         self.Otp._cron_purge()
         self.assertFalse(old.exists())
         self.assertTrue(recent.exists())
+        self.assertEqual(old_sms.body, "[one-time code removed]")
+        self.assertIn(code, recent_sms.body)
 
     def test_administrators_read_codes_without_digests_others_nothing(self):
         otp, _code, _sms = self._issue()

@@ -27,8 +27,9 @@ DISBURSEMENT_CHANNELS = [
     ("cheque", "Cheque"),
     ("bank", "Bank Transfer"),
 ]
-# Where a channel application comes from.
+# Where an application comes from: the counter, or a member's own phone.
 CHANNEL_NAMES = [("ussd", "USSD"), ("app", "Mobile App")]
+APPLICATION_CHANNELS = [("counter", "Counter"), *CHANNEL_NAMES]
 # Channels paid from a bank journal, with a cheque number or transfer reference.
 BANK_CHANNELS = ("cheque", "bank")
 
@@ -65,6 +66,9 @@ class SaccoLoanApplication(models.Model):
     amount = fields.Monetary(required=True, tracking=True)
     term = fields.Integer(string="Installments", required=True, tracking=True)
     purpose = fields.Char()
+    channel = fields.Selection(
+        APPLICATION_CHANNELS, default="counter", required=True, readonly=True, index=True
+    )
     economic_sector = fields.Selection(
         SECTORS,
         default="household",
@@ -571,7 +575,7 @@ class SaccoLoanApplication(models.Model):
                 "product_id": product.id,
                 "amount": float(value),
                 "term": term_months,
-                "purpose": self.env._("Applied by %s", dict(CHANNEL_NAMES)[channel]),
+                "channel": channel,
                 "basic_pay": float(basic_pay),
                 "total_deductions": float(deductions),
                 "disbursement_channel": disburse_to,

@@ -42,7 +42,7 @@ class TestDemoSacco(HttpCase):
         self.assertTrue(self._demo("sacco.member.exit", [("state", "=", "settled")]))
         self.assertTrue(self._demo("sacco.sms.message", [("state", "=", "queued")]))
         # Mobile channels: an instant loan paid out by the system, a guarantee still asked.
-        instant = self._demo("sacco.loan.application", [("purpose", "=", "Applied by USSD")])
+        instant = self._demo("sacco.loan.application", [("channel", "=", "ussd")])
         self.assertEqual(instant.mapped("state"), ["disbursed"])
         asked = self._demo("sacco.loan.guarantor", [("consent_state", "=", "requested")])
         self.assertEqual(asked.member_id, self.env.ref("sacco_base.sacco_member_demo_16"))

@@ -74,12 +74,12 @@ class TestLoanChannel(SaccoLoansCommon):
         self.assertIn("Approved by the system", " ".join(app.message_ids.mapped("body")))
         self.assertEqual(app.loan_id.state, "active")
         self.assertAlmostEqual(fosa.balance, balance + app.loan_id.net_disbursed, 2)
-        self.assertIn("USSD", app.purpose)
+        self.assertEqual(app.channel, "ussd")
         self.assertLoanBookMatches()
 
     def test_above_the_instant_limit_waits_for_the_officer(self):
         app = self.Channel._sacco_channel_apply(self.member, self.instant, 30000, 3, channel="app")
-        self.assertEqual(app.state, "appraised")
+        self.assertEqual((app.state, app.channel), ("appraised", "app"))
         self.assertFalse(app.loan_id)
 
     def test_failed_appraisal_is_left_in_the_queue_with_the_reason(self):
