@@ -9,7 +9,7 @@ from . import (
     sacco_mobile_device,
     sacco_mobile_idempotency,
     sacco_mobile_notification,
-    sacco_mobile_rate_bucket,
+    sacco_mobile_rate_hit,
     sacco_mobile_refresh_token,
     sacco_mobile_session,
     sacco_sms_message,

@@ -406,7 +406,7 @@ class SaccoMobileApi(models.AbstractModel):
     @api.model
     def _rate_limit(self, keys, per_minute_setting="rate_per_minute"):
         per_minute = int(self._setting(per_minute_setting))
-        durably(self.env["sacco.mobile.rate.bucket"]._take, keys, per_minute, per_minute / 60.0)
+        durably(self.env["sacco.mobile.rate.hit"]._take, keys, per_minute)
 
     # ---------------------------------------------------------------- members
 
