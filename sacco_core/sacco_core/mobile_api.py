@@ -6,6 +6,7 @@ Every refusal is a ``mobile_auth.MobileApiError`` carrying the code of
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import PurePosixPath
 
 from sacco_core.mobile_auth import MobileApiError
@@ -79,3 +80,29 @@ def check_document(
     if not content.startswith(kind.magic):
         raise MobileApiError("validation_error", "The file content does not match its type.")
     return content_type.split(";")[0].strip().lower()
+
+
+def check_value_limits(
+    amount: Decimal, spent_today: Decimal, per_transaction: Decimal, daily: Decimal
+) -> Decimal:
+    """``amount`` once it fits the per-transaction limit and, with what the member moved
+    out through the app today, the daily limit (a limit of 0 means none); else
+    ``MobileApiError("limit_exceeded")`` saying what is left."""
+    if per_transaction and amount > per_transaction:
+        raise MobileApiError(
+            "limit_exceeded", f"The most you can move at once is KES {per_transaction:,.2f}."
+        )
+    if daily and spent_today + amount > daily:
+        left = max(daily - spent_today, Decimal(0))
+        raise MobileApiError(
+            "limit_exceeded", f"This is above your daily limit; KES {left:,.2f} is left today."
+        )
+    return amount
+
+
+def masked_name(name: str) -> str:
+    """How the app shows a transfer's recipient before the member confirms: the first
+    name in full and the initials of the others ("Otieno O."), enough to recognise a
+    member without disclosing their full name to anyone who knows a member number."""
+    first, *others = (name or "").split() or ["?"]
+    return " ".join([first, *(f"{part[0].upper()}." for part in others)])

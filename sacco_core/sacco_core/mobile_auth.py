@@ -283,11 +283,20 @@ _REQUIRED_CLAIMS = ("iss", "aud", "sub", "iat", "exp", "jti")
 
 
 class MobileApiError(SaccoRuleError):
-    """A request the API refuses; ``code`` is a key of ``ERRORS``."""
+    """A request the API refuses; ``code`` is a key of ``ERRORS``; ``retry_after`` the
+    seconds to wait (``Retry-After``) when the refusal is a rate limit."""
 
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
+    def __init__(self, code: str, message: str | None = None, retry_after: int | None = None):
+        super().__init__(message or ERRORS[code][1])
         self.code = code
+        self.retry_after = retry_after
+
+    @property
+    def status(self) -> int:
+        return error_status(self.code)
+
+    def body(self) -> dict:
+        return error_body(self.code, str(self))
 
 
 class InvalidAccessToken(MobileApiError):

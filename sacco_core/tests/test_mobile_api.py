@@ -1,10 +1,13 @@
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
 from sacco_core.mobile_api import (
     MAX_DOCUMENT_BYTES,
     check_document,
+    check_value_limits,
+    masked_name,
     page_bounds,
     statement_period,
 )
@@ -87,3 +90,42 @@ def test_refused_documents(filename, content_type, content, code):
 def test_size_limit_is_inclusive():
     content = b"%PDF-" + b"x" * (MAX_DOCUMENT_BYTES - 5)
     assert check_document("a.pdf", "application/pdf", content) == "application/pdf"
+
+
+@pytest.mark.parametrize(
+    ("amount", "spent", "per_txn", "daily", "ok"),
+    [
+        ("100", "0", "1000", "5000", True),
+        ("1000", "0", "1000", "5000", True),
+        ("1000.01", "0", "1000", "5000", False),
+        ("1000", "4000", "1000", "5000", True),
+        ("1000", "4000.01", "1000", "5000", False),
+        ("999999", "999999", "0", "0", True),
+    ],
+)
+def test_value_limits(amount, spent, per_txn, daily, ok):
+    args = [Decimal(v) for v in (amount, spent, per_txn, daily)]
+    if ok:
+        assert check_value_limits(*args) == Decimal(amount)
+    else:
+        with pytest.raises(MobileApiError) as error:
+            check_value_limits(*args)
+        assert error.value.code == "limit_exceeded"
+
+
+def test_daily_limit_says_what_is_left():
+    with pytest.raises(MobileApiError, match="4,000.00 is left"):
+        check_value_limits(Decimal(5000), Decimal(1000), Decimal(0), Decimal(5000))
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("Otieno Odhiambo", "Otieno O."),
+        ("Njeri wa Mwangi", "Njeri W. M."),
+        ("Amina", "Amina"),
+        ("", "?"),
+    ],
+)
+def test_masked_name(name, shown):
+    assert masked_name(name) == shown

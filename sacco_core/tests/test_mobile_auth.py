@@ -423,3 +423,14 @@ def test_every_error_code_is_a_4xx_or_5xx_with_a_sentence():
     for code, (status, message) in auth.ERRORS.items():
         assert 400 <= status < 600 and code.islower() and " " not in code
         assert message.endswith(".")
+
+
+def test_api_error_carries_status_body_and_retry_after():
+    error = auth.MobileApiError("rate_limited", retry_after=7)
+    assert (error.status, error.retry_after) == (429, 7)
+    assert error.body() == {
+        "error": {"code": "rate_limited", "message": "Too many requests; try again later."}
+    }
+    assert auth.MobileApiError("not_found", "No such loan.").body()["error"]["message"] == (
+        "No such loan."
+    )

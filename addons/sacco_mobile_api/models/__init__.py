@@ -1,0 +1,16 @@
+from . import (
+    fastapi_endpoint,
+    res_config_settings,
+    res_lang,
+    sacco_member,
+    sacco_mobile_api,
+    sacco_mobile_audit,
+    sacco_mobile_credential,
+    sacco_mobile_device,
+    sacco_mobile_idempotency,
+    sacco_mobile_notification,
+    sacco_mobile_rate_hit,
+    sacco_mobile_refresh_token,
+    sacco_mobile_session,
+    sacco_sms_message,
+)
