@@ -24,6 +24,7 @@
         "security/ir.model.access.csv",
         "security/sacco_sasra_reports_security.xml",
         "data/account_statement_import_sheet_mapping_data.xml",
+        "data/ir_cron_data.xml",
         "data/mis_report_sasra_data.xml",
         "report/sacco_sasra_return_report.xml",
         "views/account_account_views.xml",
