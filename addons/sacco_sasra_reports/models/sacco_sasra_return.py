@@ -60,6 +60,7 @@ LABEL_COLUMN = {
     **dict.fromkeys(("2C", "2D", "2F", "2G", "2H"), "B"),
 }
 NATURE = {code: nature for code, _label, nature in GL_LINES}
+DEPOSIT_LINES = ("non_withdrawable_deposits", "savings_deposits", "term_deposits")
 
 # Each account's balance at the period end and over the financial year to date.
 GL_SQL = """
@@ -269,13 +270,17 @@ class SaccoSasraReturn(models.Model):
     def _liquid_flows(self, company, day):
         """The day's receipts and payments of liquid money by kind: each entry that moved
         money in or out (transfers between liquid accounts net to nothing) is a member
-        deposit/withdrawal when it moves a member's deposit account, a loan repayment or
+        deposit/withdrawal when it moves a deposit account of the GL map, a loan repayment or
         payment to a member when it moves a loan, otherwise other."""
         deposit_accounts = (
-            self.env["sacco.savings.product"]
+            self.env["account.account"]
             .sudo()
-            .search([("company_id", "=", company.id), ("kind", "!=", "share_capital")])
-            .gl_account_id
+            .search(
+                [
+                    ("company_ids", "in", company.id),
+                    ("sacco_sasra_line", "in", DEPOSIT_LINES),
+                ]
+            )
         )
         self.env.cr.execute(
             """
@@ -315,23 +320,23 @@ class SaccoSasraReturn(models.Model):
         """Freeze Form 9's loan-by-loan parts and check them against its totals and the
         loan portfolio accounts of the GL."""
         for record in self:
-            loans = record._insider_loans()
+            pairs = record._insider_loans()
+            loans = [loan for _loan_id, loan in pairs]
+            loan_ids = {id(loan): loan_id for loan_id, loan in pairs}
             rows = [
                 fields.Command.create(
                     {
                         "part": part,
                         "sequence": index,
                         "row": row,
-                        "loan_id": loan_id,
+                        "loan_id": loan_ids[id(loan)],
                         **{name: getattr(loan, name) for name, _column, _label in INSIDER_COLUMNS},
                     }
                 )
                 for part, _title, _heading, listed in insider_detail_layout(loans)
-                for index, (row, (loan_id, loan)) in enumerate(listed)
+                for index, (row, loan) in enumerate(listed)
             ]
-            checks = insider_detail_checks(
-                form9, [loan for _id, loan in loans], record._gl_loan_balance(loans)
-            )
+            checks = insider_detail_checks(form9, loans, record._gl_loan_balance(loan_ids.values()))
             record.write(
                 {
                     "insider_loan_ids": [fields.Command.clear(), *rows],
@@ -431,10 +436,10 @@ class SaccoSasraReturn(models.Model):
             ) in self.env.cr.fetchall()
         ]
 
-    def _gl_loan_balance(self, loans):
+    def _gl_loan_balance(self, loan_ids):
         """Balance of the listed loans' journal items on their products' loan portfolio
         accounts at the period end."""
-        listed = self.env["sacco.loan"].browse([loan_id for loan_id, _loan in loans])
+        listed = self.env["sacco.loan"].browse(list(loan_ids))
         accounts = {product._portfolio_account().id for product in listed.product_id}
         self.env.cr.execute(
             """
@@ -496,9 +501,9 @@ class SaccoSasraReturn(models.Model):
 
     @api.model
     def _demo_compute_last_month(self):
-        """Demo data: the returns of the last ended month of every company with loans, from
-        the standing its month-end close of business left (recorded here when that night
-        ran before this add-on was installed)."""
+        """Demo data: the returns of the last ended month of every company with loans (and
+        its last day's daily liquidity return), from the standing its month-end close of
+        business left (recorded here when that night ran before this add-on was installed)."""
         month_end = fields.Date.context_today(self).replace(day=1) - timedelta(days=1)
         Run = self.env["sacco.loan.cob.run"].sudo()
         for company in Run._lending_companies():
@@ -519,6 +524,7 @@ class SaccoSasraReturn(models.Model):
             try:
                 with self.env.cr.savepoint():
                     self.with_company(company)._compute_month(company, month_end)
+                    self.with_company(company)._compute_day(company, month_end)
             except UserError as error:
                 _logger.info("Demo SASRA returns of %s not computed: %s", company.name, error)
 

@@ -8,7 +8,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import TransactionCase, tagged
 
 from sacco_core.portfolio import NON_PERFORMING
 from sacco_core.sasra import INCOME_LINES, forms_due, month_bounds, percent, surplus_counted
@@ -488,6 +488,22 @@ class TestNwdtReturns(SaccoSasraCommon):
         super().setUpClass()
         cls.company.sacco_sasra_regime = "nwdt"
 
+    @classmethod
+    def _application(cls, *args, **kwargs):
+        """Loans are paid out by bank transfer: the SACCO has no FOSA accounts to pay into."""
+        app = super()._application(*args, **kwargs)
+        bank = cls.env["account.journal"].search(
+            [("type", "=", "bank"), ("company_id", "=", cls.company.id)], limit=1
+        )
+        app.write(
+            {
+                "disbursement_channel": "bank",
+                "disbursement_journal_id": bank.id,
+                "disbursement_reference": f"EFT-{app.id}",
+            }
+        )
+        return app
+
     def _figures(self, returns, form):
         ret = returns.filtered(lambda r: r.form == form)
         return {line.code: line.value for line in ret.line_ids}
@@ -565,3 +581,18 @@ class TestNwdtReturns(SaccoSasraCommon):
         )
         with self.assertRefused(UserError, "holds no withdrawable deposits"):
             self._compute()
+
+
+@tagged("post_install", "-at_install")
+class TestSasraDemo(TransactionCase):
+    def test_demo_sacco_files_form9_rows_and_daily_liquidity(self):
+        company = self.env.ref("sacco_base.res_company_sacco_demo")
+        returns = self.env["sacco.sasra.return"].search([("company_id", "=", company.id)])
+        form9 = returns.filtered(lambda r: r.form == "9")
+        self.assertEqual(len(form9), 1)
+        self.assertEqual(set(form9.insider_loan_ids.mapped("position")), {"committee", "staff"})
+        insider_checks = form9.check_ids.filtered(lambda c: c.label.startswith("Insider"))
+        self.assertTrue(insider_checks and all(insider_checks.mapped("passed")))
+        daily = returns.filtered(lambda r: r.form == "daily")
+        self.assertEqual(daily.date_to, form9.date_to)
+        self.assertTrue(daily.check_ids and all(daily.check_ids.mapped("passed")))
