@@ -18,6 +18,7 @@
         "mis_template_financial_report",
         "account_statement_import_file",
         "account_statement_import_sheet_file",
+        "spreadsheet_dashboard",
     ],
     "external_dependencies": {"python": ["sacco_core", "xlsxwriter"]},
     "data": [
@@ -36,6 +37,7 @@
         "wizards/sacco_sasra_return_compute_views.xml",
         "views/res_config_settings_views.xml",
         "views/sacco_sasra_reports_menus.xml",
+        "data/spreadsheet_dashboard_data.xml",
     ],
     "assets": {
         "web.assets_tests": [
