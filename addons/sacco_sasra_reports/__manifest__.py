@@ -18,12 +18,14 @@
         "mis_template_financial_report",
         "account_statement_import_file",
         "account_statement_import_sheet_file",
+        "spreadsheet_dashboard",
     ],
     "external_dependencies": {"python": ["sacco_core", "xlsxwriter"]},
     "data": [
         "security/ir.model.access.csv",
         "security/sacco_sasra_reports_security.xml",
         "data/account_statement_import_sheet_mapping_data.xml",
+        "data/ir_cron_data.xml",
         "data/mis_report_sasra_data.xml",
         "report/sacco_sasra_return_report.xml",
         "views/account_account_views.xml",
@@ -35,6 +37,7 @@
         "wizards/sacco_sasra_return_compute_views.xml",
         "views/res_config_settings_views.xml",
         "views/sacco_sasra_reports_menus.xml",
+        "data/spreadsheet_dashboard_data.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -140,10 +140,30 @@ class Row:
     code: str
     cell: str
     label: str
+    index: str = ""
 
 
 def _rows(*rows):
     return tuple(Row(*row) for row in rows)
+
+
+def _down(column, first_row, *rows):
+    """Rows ``(index, code, label)`` on consecutive rows of ``column`` from ``first_row``;
+    ``None`` leaves a row for a section heading."""
+    return tuple(
+        Row(row[1], f"{column}{first_row + offset}", row[2], row[0])
+        for offset, row in enumerate(rows)
+        if row
+    )
+
+
+def _shifted(rows, offset, skip=()):
+    """``rows`` moved down ``offset`` rows, without the codes in ``skip``."""
+    return tuple(
+        Row(row.code, f"{row.cell[0]}{int(row.cell[1:]) + offset}", row.label, row.index)
+        for row in rows
+        if row.code not in skip
+    )
 
 
 # The portal's cell map of each DT form (research note 1.5-1.6): first worksheet, values in
@@ -382,7 +402,368 @@ FORM_ROWS = {
         )
     ),
 }
+DT_FORMS = tuple(FORM_ROWS)
+
+# --------------------------------------------------------------------------- NWDT forms
+
+# Non-withdrawable-deposit-taking SACCOs' quarterly forms 2A-2H (research note 1.3-1.4),
+# line for line with the printed forms' index numbers. The portal reads their header at
+# D5-D7 and Form 2F's figures from rows 11-58; the other forms' rows follow the printed
+# order (index in B, item in C, figures from column D) until the official templates' cell
+# maps are at hand (research note section 7) - a change of this data only.
+NWDT_FORMS = ("2A", "2B", "2C", "2D", "2E", "2F", "2G", "2H")
+FORM_NAMES.update(
+    {
+        "2A": "Form 2A - Capital Adequacy Return",
+        "2B": "Form 2B - Liquidity Statement Return",
+        "2C": "Form 2C - Statement of Deposit Return",
+        "2D": "Form 2D - Risk Classification of Assets and Provisioning",
+        "2E": "Form 2E - Return on Investment",
+        "2F": "Form 2F - Statement of Comprehensive Income",
+        "2G": "Form 2G - Statement of Financial Position",
+        "2H": "Form 2H - Statement of Other Disclosures",
+        "daily": "Daily Liquidity Return",
+    }
+)
+HEADER_CELLS.update({form: ("D5", "D6", "D7") for form in NWDT_FORMS})
+HEADER_CELLS["daily"] = ("D4", "D5", "D6")
+# Each NWDT ratio: (code, label, numerator, denominator, threshold, is_minimum).
+NWDT_INVESTMENT_RATIOS = (
+    (
+        "lbe_ta",
+        "Land, buildings and equipment / total assets",
+        "land_buildings_equipment",
+        "total_assets",
+        "nwdt_lbe_ta_max",
+    ),
+    ("lb_ta", "Land and buildings / total assets", "land_buildings", "total_assets", "lb_ta_max"),
+    (
+        "fi_cc",
+        "Financial investments / core capital",
+        "financial_assets",
+        "core_capital",
+        "fi_cc_max",
+    ),
+    (
+        "equity_cc",
+        "Equity investments / core capital",
+        "equity_investments",
+        "core_capital",
+        "nwdt_equity_cc_max",
+    ),
+    (
+        "subsidiary_cc",
+        "Investments in subsidiaries / core capital",
+        "subsidiary_investments",
+        "core_capital",
+        "nwdt_subsidiary_cc_max",
+    ),
+    (
+        "other_cc",
+        "Other investments / core capital",
+        "other_investments",
+        "core_capital",
+        "nwdt_other_cc_max",
+    ),
+)
+FORM_ROWS.update(
+    {
+        "2A": _down(
+            "D",
+            11,
+            ("1.1.1", "share_capital", "Share capital"),
+            ("1.1.2", "capital_grants", "Capital grants (equity in nature)"),
+            ("1.1.3", "retained_earnings", "Retained earnings / accumulated losses"),
+            ("1.1.4", "surplus_counted", "Net surplus after tax, current year to date (50%)"),
+            ("1.1.5", "statutory_reserve", "Statutory reserves"),
+            ("1.1.6", "other_reserves", "Other reserves (include all losses)"),
+            ("1.1.7", "capital_subtotal", "Sub-total"),
+            (
+                "1.1.8",
+                "investment_subsidiary",
+                "Less: investments in subsidiary and equity instruments of other institutions",
+            ),
+            ("1.1.9", "other_deductions", "Less: other deductions"),
+            ("1.1.10", "total_deductions", "Total deductions"),
+            ("1.1.11", "core_capital", "Core capital"),
+            ("1.1.12", "retained_disclosed", "Retained earnings and disclosed reserves"),
+            None,
+            ("2.1", "cash", "Cash (local and foreign)"),
+            ("2.2", "government_securities", "Government securities"),
+            ("2.3", "bank_balances", "Deposits and balances at other institutions"),
+            ("2.4", "loans", "Loans and advances"),
+            ("2.5", "investments", "Investments"),
+            ("2.6", "property_equipment", "Property and equipment (net)"),
+            ("2.7", "other_assets", "Other assets"),
+            ("2.8", "on_balance_total", "Total"),
+            ("2.9", "total_assets", "Total assets per balance sheet"),
+            ("2.10", "difference", "Difference (reconciliation to be attached)"),
+            None,
+            ("3.0", "off_balance", "Off-balance sheet assets"),
+            None,
+            ("4.1", "ratio_total_assets", "Total assets per balance sheet"),
+            ("4.2", "ratio_off_balance", "Off-balance sheet assets"),
+            ("4.3", "assets_on_off", "Total assets"),
+            ("4.4", "total_deposits", "Total deposit liabilities"),
+            ("4.5", "cc_ta", "Core capital / total assets (%)"),
+            ("4.6", "cc_ta_min", "Minimum requirement (%)"),
+            ("4.7", "cc_ta_excess", "Excess / (deficiency)"),
+            ("4.8", "re_cc", "Retained earnings and disclosed reserves / core capital (%)"),
+            ("4.9", "re_cc_min", "Minimum requirement (%)"),
+            ("4.10", "re_cc_excess", "Excess / (deficiency)"),
+            ("4.11", "cc_td", "Core capital / total deposit liabilities (%)"),
+            ("4.12", "cc_td_min", "Minimum requirement (%)"),
+            ("4.13", "cc_td_excess", "Excess / (deficiency)"),
+        ),
+        "2B": _down(
+            "D",
+            11,
+            ("1.1", "local_notes", "Local notes and coins"),
+            ("1.2", "foreign_notes", "Foreign notes and coins"),
+            ("1.3", "notes_total", "Total notes and coins"),
+            None,
+            ("2.1", "bank_balances", "Balances with commercial banks"),
+            ("2.2", "time_deposits_90", "Less: time deposits with banks over 90 days"),
+            ("2.3", "overdrafts", "Less: overdrafts and matured loans from domestic banks"),
+            ("2.4", "net_bank_balances", "Net bank balances"),
+            None,
+            ("3.1", "sacco_balances", "Balances with other SACCO societies"),
+            ("3.2", "fi_balances", "Balances with other financial institutions"),
+            ("3.3", "due_to_saccos", "Less: balances due to other SACCO societies"),
+            ("3.4", "due_to_fis", "Less: balances due to financial institutions"),
+            ("3.5", "matured_loans", "Less: matured loans and advances received"),
+            ("3.6", "net_fi_balances", "Net balances with other institutions"),
+            None,
+            # The GL map has one government securities line: bills and bonds together.
+            ("4.1", "treasury_bills", "Treasury bills and bonds"),
+            ("4.2", "bearer_bonds", "Bearer bonds"),
+            ("4.3", "government_securities", "Total government securities"),
+            None,
+            ("5", "net_liquid_assets", "Net liquid assets"),
+            None,
+            ("6.1", "matured_liabilities", "Matured liabilities"),
+            ("6.2", "liabilities_91_days", "Liabilities maturing within 91 days"),
+            ("6.3", "other_liabilities", "Total other liabilities"),
+            None,
+            ("7", "liquidity_ratio", "Liquidity ratio (%)"),
+            ("8", "liquidity_min", "Minimum requirement (%)"),
+            ("9", "liquidity_excess", "Excess / (deficit)"),
+        ),
+        "2C": tuple(
+            row
+            for index, (band, _bound) in enumerate(DEPOSIT_BANDS)
+            for row in (
+                Row(f"count_{index}", f"D{10 + index}", band, str(index + 1)),
+                Row(f"amount_{index}", f"E{10 + index}", band, str(index + 1)),
+            )
+        )
+        + _rows(
+            ("total_count", f"D{10 + len(DEPOSIT_BANDS)}", "Total"),
+            ("total_deposits", f"E{10 + len(DEPOSIT_BANDS)}", "Total"),
+        ),
+        "2D": _shifted(FORM_ROWS["4"], 1),
+        "2E": _down(
+            "D",
+            11,
+            ("1", "core_capital", "Core capital"),
+            ("2", "total_assets", "Total assets"),
+            ("3", "total_deposits", "Total deposits"),
+            ("4", "non_earning_assets", "Non-earning assets"),
+            None,
+            ("5.1", "subsidiary_investments", "Investments in subsidiaries and related entities"),
+            ("5.2", "equity_investments", "Equity investments"),
+            (
+                "5.3",
+                "other_investments",
+                "Other investments (bonds, commercial paper, collective investment schemes)",
+            ),
+            ("5.4", "financial_assets", "Total financial assets"),
+            ("6", "land_buildings_equipment", "Land, buildings and equipment"),
+            ("7", "land_buildings", "Land and buildings"),
+            None,
+            *(
+                row
+                for number, (code, label, *_terms) in enumerate(NWDT_INVESTMENT_RATIOS, 8)
+                for row in (
+                    (f"{number}.1", code, f"{label} (%)"),
+                    (f"{number}.2", f"{code}_max", "Maximum (%)"),
+                    (f"{number}.3", f"{code}_excess", "Excess / (deficiency)"),
+                )
+            ),
+        ),
+        "2F": _shifted(FORM_ROWS["7"], 2),
+        "2G": _shifted(FORM_ROWS["6"], 1, skip=("savings_deposits", "term_deposits")),
+        "2H": tuple(
+            row
+            for row in _down(
+                "C",
+                11,
+                ("1.1", "gross_npl", "Gross non-performing loans"),
+                ("1.2", "interest_in_suspense", "Less: interest in suspense"),
+                ("1.3", "total_npl", "Total non-performing loans"),
+                ("1.4", "npl_allowance", "Less: allowance for loan loss"),
+                ("1.5", "net_npl", "Net non-performing loans"),
+                None,
+                ("2.1", "insider_directors", "Insider loans: directors"),
+                ("2.2", "insider_employees", "Insider loans: employees"),
+                ("2.3", "insider_total", "Total insider loans"),
+                None,
+                ("3.1", "guarantees", "Guarantees and commitments"),
+                ("3.2", "other_contingent", "Other contingent liabilities"),
+                None,
+                ("4.1", "core_capital", "Core capital"),
+                ("4.2", "cc_ta", "Core capital / total assets (%)"),
+                ("4.3", "cc_ta_min", "Minimum requirement (%)"),
+                ("4.4", "cc_td", "Core capital / deposits (%)"),
+                ("4.5", "cc_td_min", "Minimum requirement (%)"),
+                None,
+                ("5.1", "liquidity_ratio", "Liquidity ratio (%)"),
+                ("5.2", "liquidity_min", "Minimum requirement (%)"),
+            )
+            # Current year in C, prior year in D.
+            for row in (row, Row(f"prior_{row.code}", f"D{row.cell[1:]}", row.label, row.index))
+        ),
+    }
+)
+
+# --------------------------------------------------------------------------- daily return
+
+# The daily liquidity return (the portal's DailyLiquidityReturn): where the SACCO's liquid
+# money sits at the day's opening and close, and what came in and went out in between.
+LIQUID_BUCKETS = (
+    ("bank", "Bank balances"),
+    ("treasury", "Consolidated treasury cash balances"),
+    ("tellers", "Tellers' balances"),
+    ("mobile", "Mobile money channels"),
+    ("placements", "Placements with banks"),
+)
+RECEIPTS = (
+    ("deposits", "Deposits from members"),
+    ("loan_repayments", "Cash loan repayments"),
+    ("other", "Other cash receipts"),
+)
+PAYMENTS = (
+    ("withdrawals", "Cash withdrawals by members"),
+    ("members", "Cash payments to members"),
+    ("other", "Other cash payments"),
+)
+FORM_ROWS["daily"] = _down(
+    "D",
+    10,
+    *((f"1.{n}", f"opening_{code}", label) for n, (code, label) in enumerate(LIQUID_BUCKETS, 1)),
+    ("1.6", "opening_total", "Sub-total opening balances"),
+    None,
+    *((f"2.{n}", f"receipts_{code}", label) for n, (code, label) in enumerate(RECEIPTS, 1)),
+    ("2.4", "receipts_total", "Sub-total receipts"),
+    ("2.5", "opening_and_receipts", "Total opening balances and receipts"),
+    None,
+    *((f"3.{n}", f"payments_{code}", label) for n, (code, label) in enumerate(PAYMENTS, 1)),
+    ("3.4", "payments_total", "Sub-total payments"),
+    None,
+    *((f"4.{n}", f"closing_{code}", label) for n, (code, label) in enumerate(LIQUID_BUCKETS, 1)),
+    ("4.6", "closing_total", "Total closing balance"),
+    None,
+    ("5.1", "deposits_bosa", "BOSA deposits"),
+    ("5.2", "deposits_fosa", "FOSA deposits"),
+    ("5.3", "deposits_total", "Total deposits"),
+    None,
+    ("6.1", "closing_to_deposits", "Total closing balance / total deposits (%)"),
+    ("6.2", "closing_to_fosa", "Total closing balance / FOSA deposits (%)"),
+)
 FORMS = tuple(FORM_ROWS)
+
+# --------------------------------------------------------------------------- Form 9 detail
+
+# Form 9's loan-by-loan parts (the portal's InsiderLoan): Part 1 lists the insider loans
+# granted in the period, Part 2 every outstanding insider loan with its performance. Each
+# part has a title row and a heading row, then one row per loan in these columns.
+INSIDER_COLUMNS = (
+    ("borrower", "B", "Name of borrower"),
+    ("member_number", "C", "Member no."),
+    ("position", "D", "Position held"),
+    ("loan_type", "E", "Loan type"),
+    ("amount_applied", "F", "Amount applied"),
+    ("amount_granted", "G", "Amount granted"),
+    ("approved_on", "H", "Date approved / ratified"),
+    ("bosa_deposits", "I", "Amount of BOSA deposits"),
+    ("security", "J", "Nature of security"),
+    ("repayment_start", "K", "Repayment commencement date"),
+    ("repayment_months", "L", "Repayment period (months)"),
+    ("outstanding", "M", "Outstanding amount"),
+    ("sasra_class", "N", "Performance category"),
+    ("remarks", "O", "Remarks"),
+)
+INSIDER_PARTS = (
+    ("new", "Part 1: Insider loans granted during the period"),
+    ("outstanding", "Part 2: Performance of outstanding insider loans"),
+)
+INSIDER_FIRST_ROW = 16  # below the totals block of rows 10-13
+
+
+@dataclass(frozen=True)
+class InsiderLoan:
+    """One insider's loan as Form 9 lists it."""
+
+    loan: str
+    borrower: str
+    member_number: str
+    position: str
+    loan_type: str
+    amount_applied: Decimal
+    amount_granted: Decimal
+    approved_on: date | None
+    bosa_deposits: Decimal
+    security: str
+    repayment_start: date | None
+    repayment_months: int
+    outstanding: Decimal
+    sasra_class: str
+    new: bool
+    remarks: str = ""
+
+
+def insider_detail_layout(loans) -> list:
+    """``(part, title row, heading row, [(row, loan), ...])`` of Form 9's two parts: Part 1
+    the loans granted in the period, Part 2 every loan; a blank row between the parts."""
+    layout, row = [], INSIDER_FIRST_ROW
+    for part, _title in INSIDER_PARTS:
+        listed = [loan for loan in loans if part == "outstanding" or loan.new]
+        rows = [(row + 2 + offset, loan) for offset, loan in enumerate(listed)]
+        layout.append((part, row, row + 1, rows))
+        row += 2 + len(listed) + 1
+    return layout
+
+
+def insider_detail_checks(form9: dict, loans, gl_outstanding: Decimal) -> list:
+    """Form 9's loan rows against its totals, and the listed balances against the GL."""
+    new = [loan for loan in loans if loan.new]
+    listed = sum((Decimal(loan.outstanding) for loan in loans), ZERO)
+    return [
+        CheckResult(
+            "Insider loans granted listed",
+            f"Form 9 {cell_of('9', 'total_new_amount')} = Part 1 amounts granted",
+            form9["total_new_amount"],
+            sum((Decimal(loan.amount_granted) for loan in new), ZERO),
+        ),
+        CheckResult(
+            "Insider loans counted",
+            f"Form 9 {cell_of('9', 'total_count')} = Part 2 loans",
+            form9["total_count"],
+            Decimal(len(loans)),
+        ),
+        CheckResult(
+            "Insider loans outstanding listed",
+            f"Form 9 {cell_of('9', 'total_outstanding')} = Part 2 outstanding amounts",
+            form9["total_outstanding"],
+            listed,
+        ),
+        CheckResult(
+            "Insider loans in the GL",
+            "Form 9 Part 2 outstanding amounts = loan portfolio account of the listed loans",
+            listed,
+            Decimal(gl_outstanding),
+        ),
+    ]
 
 
 def cell_of(form: str, code: str) -> str:
@@ -407,6 +788,15 @@ class Thresholds:
     fi_td_max: Decimal = Decimal(5)
     nea_ta_max: Decimal = Decimal(10)
     surplus_counted: Decimal = Decimal(50)
+    # Non-withdrawable-deposit SACCOs (the portal's NWDT defaults; research note 1.4).
+    nwdt_cc_ta_min: Decimal = Decimal(8)
+    nwdt_re_cc_min: Decimal = Decimal(50)
+    nwdt_cc_td_min: Decimal = Decimal(5)
+    nwdt_liquidity_min: Decimal = Decimal(10)
+    nwdt_lbe_ta_max: Decimal = Decimal(10)
+    nwdt_equity_cc_max: Decimal = Decimal(20)
+    nwdt_subsidiary_cc_max: Decimal = Decimal(50)
+    nwdt_other_cc_max: Decimal = Decimal(30)
 
 
 DEFAULT_THRESHOLDS = Thresholds()
@@ -780,16 +1170,22 @@ def investment_return(form1: dict, form6: dict, thresholds: Thresholds) -> dict:
         "core_capital": form1["core_capital"],
         "financial_investments": form6["financial_investments"],
         "land_buildings": form6["property_equipment"],
-        "non_earning_assets": form6["investment_property"]
-        + form6["intangible_assets"]
-        + form6["other_assets"]
-        + form6["receivables"]
-        + form6["prepayments"],
+        "non_earning_assets": _non_earning_assets(form6),
     }
     for ratio in investment_ratios(f, thresholds):
         f[ratio.code], f[f"{ratio.code}_max"] = ratio.value, ratio.limit
         f[f"{ratio.code}_excess"] = ratio.excess
     return f
+
+
+def _non_earning_assets(form6: dict) -> Decimal:
+    return (
+        form6["investment_property"]
+        + form6["intangible_assets"]
+        + form6["other_assets"]
+        + form6["receivables"]
+        + form6["prepayments"]
+    )
 
 
 def investment_ratios(form5: dict, thresholds: Thresholds) -> list:
@@ -871,19 +1267,234 @@ def prudential_ratios(forms: dict, thresholds: Thresholds = DEFAULT_THRESHOLDS) 
     ]
 
 
+# Which form shows each prudential ratio, by regime.
+RATIO_FORM = {
+    "dt": {
+        "core_capital": "1",
+        "cc_ta": "1",
+        "ic_ta": "1",
+        "cc_td": "1",
+        "liquidity": "2",
+        "lb_ta": "5",
+        "fi_cc": "5",
+        "fi_td": "5",
+        "nea_ta": "5",
+    },
+    "nwdt": {
+        "cc_ta": "2A",
+        "re_cc": "2A",
+        "cc_td": "2A",
+        "liquidity": "2B",
+        **{code: "2E" for code, *_rest in NWDT_INVESTMENT_RATIOS},
+    },
+}
+
+
+def _nwdt_capital_ratios(form2a: dict, thresholds: Thresholds) -> list:
+    return [
+        Ratio(
+            "cc_ta",
+            "Core capital / total assets",
+            percent(form2a["core_capital"], form2a["assets_on_off"]),
+            thresholds.nwdt_cc_ta_min,
+            True,
+        ),
+        Ratio(
+            "re_cc",
+            "Retained earnings and disclosed reserves / core capital",
+            percent(form2a["retained_disclosed"], form2a["core_capital"]),
+            thresholds.nwdt_re_cc_min,
+            True,
+        ),
+        Ratio(
+            "cc_td",
+            "Core capital / total deposits",
+            percent(form2a["core_capital"], form2a["total_deposits"]),
+            thresholds.nwdt_cc_td_min,
+            True,
+        ),
+    ]
+
+
+def nwdt_capital_adequacy(form6: dict, form7: dict, thresholds: Thresholds) -> dict:
+    """Form 2A: Form 1's capital and asset lines, with the NWDT ratio block."""
+    f = capital_adequacy(form6, form7, thresholds)
+    f["other_deductions"] = ZERO
+    f["retained_disclosed"] = f["core_capital"] - f["share_capital"] + f["total_deductions"]
+    f["ratio_total_assets"], f["ratio_off_balance"] = f["total_assets"], f["off_balance"]
+    for ratio in _nwdt_capital_ratios(f, thresholds):
+        f[ratio.code], f[f"{ratio.code}_min"] = ratio.value, ratio.limit
+        f[f"{ratio.code}_excess"] = ratio.excess
+    return f
+
+
+def _nwdt_liquidity_ratio(form2b: dict, thresholds: Thresholds) -> Ratio:
+    return Ratio(
+        "liquidity",
+        "Net liquid assets / matured and short-term liabilities",
+        percent(form2b["net_liquid_assets"], form2b["other_liabilities"]),
+        thresholds.nwdt_liquidity_min,
+        True,
+    )
+
+
+def nwdt_liquidity_statement(form6: dict, thresholds: Thresholds) -> dict:
+    """Form 2B: net liquid assets against matured and short-term liabilities (members'
+    deposits are not withdrawable, so they are no claim on liquidity)."""
+    f = dict.fromkeys((row.code for row in FORM_ROWS["2B"]), ZERO)
+    f["local_notes"] = f["notes_total"] = form6["cash_in_hand"]
+    f["bank_balances"] = f["net_bank_balances"] = form6["cash_at_bank"]
+    f["sacco_balances"] = f["net_fi_balances"] = form6["placements"]
+    f["treasury_bills"] = f["government_securities"] = form6["government_securities"]
+    f["net_liquid_assets"] = (f["notes_total"] + f["net_bank_balances"] + f["net_fi_balances"]) + f[
+        "government_securities"
+    ]
+    f["matured_liabilities"] = form6["tax_payable"] + form6["interest_dividends_payable"]
+    f["liabilities_91_days"] = form6["other_payables"]
+    f["other_liabilities"] = f["matured_liabilities"] + f["liabilities_91_days"]
+    ratio = _nwdt_liquidity_ratio(f, thresholds)
+    f["liquidity_ratio"], f["liquidity_min"] = ratio.value, ratio.limit
+    f["liquidity_excess"] = ratio.excess
+    return f
+
+
+def nwdt_deposit_return(accounts) -> dict:
+    """Form 2C from ``(deposit type, balance)`` of each member deposit account: a
+    non-withdrawable-deposit SACCO holds no other kind."""
+    others = sorted({kind for kind, _balance in accounts if kind != "non_withdrawable"})
+    if others:
+        raise SaccoRuleError(
+            "A non-withdrawable-deposit SACCO holds no withdrawable deposits, yet members "
+            f"have {', '.join(others)} deposit accounts: file the deposit-taking (DT) returns."
+        )
+    f3 = deposit_return(accounts)
+    f = {}
+    for index in range(len(DEPOSIT_BANDS)):
+        f[f"count_{index}"] = f3[f"count_{index}_non_withdrawable"]
+        f[f"amount_{index}"] = f3[f"amount_{index}_non_withdrawable"]
+    f["total_count"], f["total_deposits"] = f3["total_count"], f3["total_deposits"]
+    return f
+
+
+def nwdt_investment_return(form2a: dict, form6: dict, thresholds: Thresholds) -> dict:
+    """Form 2E: financial assets by kind and fixed assets against the NWDT limits."""
+    f = {
+        "core_capital": form2a["core_capital"],
+        "total_assets": form6["total_assets"],
+        "total_deposits": form6["total_deposits"],
+        "non_earning_assets": _non_earning_assets(form6),
+        "subsidiary_investments": form6["investment_subsidiary"],
+        "equity_investments": form6["financial_investments"],
+        "other_investments": form6["government_securities"],
+        "land_buildings_equipment": form6["property_equipment"] + form6["investment_property"],
+        "land_buildings": form6["property_equipment"],
+    }
+    f["financial_assets"] = (
+        f["subsidiary_investments"] + f["equity_investments"] + f["other_investments"]
+    )
+    for ratio in nwdt_investment_ratios(f, thresholds):
+        f[ratio.code], f[f"{ratio.code}_max"] = ratio.value, ratio.limit
+        f[f"{ratio.code}_excess"] = ratio.excess
+    return f
+
+
+def nwdt_investment_ratios(form2e: dict, thresholds: Thresholds) -> list:
+    return [
+        Ratio(code, label, percent(form2e[num], form2e[den]), getattr(thresholds, limit), False)
+        for code, label, num, den, limit in NWDT_INVESTMENT_RATIOS
+    ]
+
+
+def nwdt_other_disclosures(loans, form2a: dict, form2b: dict, prior: dict | None) -> dict:
+    """Form 2H: this year's disclosures beside the same period's a year before (``prior``:
+    that return's figures; none for a SACCO's first year)."""
+    f8 = other_disclosures(loans, {**form2a, "off_balance": ZERO}, form2b)
+    f = {code: f8[code] for code in ("gross_npl", "interest_in_suspense", "total_npl")}
+    f["npl_allowance"], f["net_npl"] = f8["npl_allowance"], f8["net_npl"]
+    f["insider_directors"] = f8["insider_director"] + f8["insider_committee"]
+    f["insider_employees"] = f8["insider_staff"]
+    f["insider_total"] = f8["insider_total"]
+    f["guarantees"], f["other_contingent"] = form2a["off_balance"], ZERO
+    for code in ("core_capital", "cc_ta", "cc_ta_min", "cc_td", "cc_td_min"):
+        f[code] = form2a[code]
+    f["liquidity_ratio"], f["liquidity_min"] = form2b["liquidity_ratio"], form2b["liquidity_min"]
+    for code in list(f):
+        f[f"prior_{code}"] = Decimal((prior or {}).get(code, ZERO))
+    return f
+
+
+def compute_nwdt_forms(
+    balances: dict,
+    income: dict,
+    deposits,
+    loans,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    rates: Rates = DEFAULT_RATES,
+    prior_2h: dict | None = None,
+) -> dict:
+    """Every NWDT form of a period, from the same inputs as ``compute_forms`` (and the
+    prior year's Form 2H figures for its comparative column)."""
+    form2f = statement_of_comprehensive_income(income)
+    form2g = statement_of_financial_position({**balances, "current_surplus": form2f["net_income"]})
+    form2a = nwdt_capital_adequacy(form2g, form2f, thresholds)
+    form2b = nwdt_liquidity_statement(form2g, thresholds)
+    return {
+        "2A": form2a,
+        "2B": form2b,
+        "2C": nwdt_deposit_return(deposits),
+        "2D": risk_classification(loans, rates),
+        "2E": nwdt_investment_return(form2a, form2g, thresholds),
+        "2F": form2f,
+        "2G": form2g,
+        "2H": nwdt_other_disclosures(loans, form2a, form2b, prior_2h),
+    }
+
+
+def nwdt_prudential_ratios(forms: dict, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> list:
+    """Every prudential ratio of an NWDT period's forms."""
+    return [
+        *_nwdt_capital_ratios(forms["2A"], thresholds),
+        _nwdt_liquidity_ratio(forms["2B"], thresholds),
+        *nwdt_investment_ratios(forms["2E"], thresholds),
+    ]
+
+
+def daily_liquidity(opening: dict, receipts: dict, payments: dict, closing: dict, deposits):
+    """The daily liquidity return from the liquid balances by bucket at the day's opening
+    and close, the day's receipts and payments by kind, and ``deposits`` (BOSA, FOSA)."""
+    f = {}
+    for prefix, values, kinds in (
+        ("opening", opening, LIQUID_BUCKETS),
+        ("receipts", receipts, RECEIPTS),
+        ("payments", payments, PAYMENTS),
+        ("closing", closing, LIQUID_BUCKETS),
+    ):
+        for code, _label in kinds:
+            f[f"{prefix}_{code}"] = Decimal(values.get(code, ZERO))
+        f[f"{prefix}_total"] = sum(f[f"{prefix}_{code}"] for code, _label in kinds)
+    f["opening_and_receipts"] = f["opening_total"] + f["receipts_total"]
+    f["deposits_bosa"], f["deposits_fosa"] = (Decimal(amount) for amount in deposits)
+    f["deposits_total"] = f["deposits_bosa"] + f["deposits_fosa"]
+    f["closing_to_deposits"] = percent(f["closing_total"], f["deposits_total"])
+    f["closing_to_fosa"] = percent(f["closing_total"], f["deposits_fosa"])
+    return f
+
+
 # --------------------------------------------------------------------------- checks
 
 
 @dataclass(frozen=True)
 class Check:
     """Figures that must agree: each term is (form, code); ``sums`` add the right side
-    up, ``factor`` scales it (Form 1 counts half of Form 7's surplus)."""
+    up, ``factor`` scales it (Form 1 counts half of Form 7's surplus), ``minus`` terms are
+    taken off it."""
 
     label: str
     left: tuple
     right: tuple
     factor: Decimal = Decimal(1)
     sums: bool = False
+    minus: tuple = ()
 
 
 def _chain(label, *terms):
@@ -952,6 +1563,74 @@ CHECKS = (
         sums=True,
     ),
 )
+NWDT_CHECKS = (
+    *_chain("Share capital", ("2A", "share_capital"), ("2G", "share_capital")),
+    *_chain("Statutory reserves", ("2A", "statutory_reserve"), ("2G", "statutory_reserve")),
+    *_chain("Retained earnings", ("2A", "retained_earnings"), ("2G", "retained_earnings")),
+    *_chain("Capital grants", ("2A", "capital_grants"), ("2G", "capital_grants")),
+    *_chain("Other reserves", ("2A", "other_reserves"), ("2G", "other_reserves")),
+    Check(
+        "Surplus counted at 50%",
+        ("2A", "surplus_counted"),
+        (("2F", "net_income"),),
+        Decimal("0.5"),
+    ),
+    *_chain("Cash", ("2A", "cash"), ("2B", "local_notes"), ("2G", "cash_in_hand")),
+    *_chain(
+        "Bank balances", ("2A", "bank_balances"), ("2B", "bank_balances"), ("2G", "cash_at_bank")
+    ),
+    *_chain(
+        "Government securities",
+        ("2A", "government_securities"),
+        ("2B", "government_securities"),
+        ("2G", "government_securities"),
+    ),
+    *_chain("Loans", ("2A", "loans"), ("2D", "total_outstanding"), ("2G", "gross_loans")),
+    *_chain(
+        "Property and equipment",
+        ("2A", "property_equipment"),
+        ("2E", "land_buildings"),
+        ("2G", "property_equipment"),
+    ),
+    *_chain("Total assets", ("2A", "total_assets"), ("2E", "total_assets"), ("2G", "total_assets")),
+    *_chain("Other assets", ("2A", "other_assets"), ("2G", "other_assets")),
+    *_chain(
+        "Investment in subsidiaries",
+        ("2A", "investment_subsidiary"),
+        ("2E", "subsidiary_investments"),
+        ("2G", "investment_subsidiary"),
+    ),
+    *_chain("Balance sheet balances", ("2G", "total_assets"), ("2G", "total_liabilities_equity")),
+    *_chain(
+        "Total deposits",
+        ("2A", "total_deposits"),
+        ("2C", "total_deposits"),
+        ("2E", "total_deposits"),
+        ("2G", "non_withdrawable_deposits"),
+    ),
+    *_chain("Current-year surplus", ("2G", "current_surplus"), ("2F", "net_income")),
+    *_chain("Core capital", ("2H", "core_capital"), ("2A", "core_capital"), ("2E", "core_capital")),
+    *_chain("Liquidity ratio disclosed", ("2H", "liquidity_ratio"), ("2B", "liquidity_ratio")),
+    Check(
+        "Non-performing loans",
+        ("2H", "gross_npl"),
+        tuple(
+            ("2D", f"{block}outstanding_{name}")
+            for block in ("", "rescheduled_")
+            for name in CLASSES
+            if name in NON_PERFORMING
+        ),
+        sums=True,
+    ),
+)
+DAILY_CHECKS = (
+    Check(
+        "Day's cash flows",
+        ("daily", "closing_total"),
+        (("daily", "opening_and_receipts"),),
+        minus=(("daily", "payments_total"),),
+    ),
+)
 TOLERANCE = Decimal("0.01")
 
 
@@ -973,7 +1652,7 @@ def _term(form, code):
 
 def form_label(form: str) -> str:
     """How checks name a form: "Form 4", "Sectoral"."""
-    return f"Form {form}" if form.isdigit() else form.title()
+    return f"Form {form}" if form[0].isdigit() else form.title()
 
 
 def run_checks(forms: dict, checks=CHECKS) -> list:
@@ -981,8 +1660,12 @@ def run_checks(forms: dict, checks=CHECKS) -> list:
     results = []
     for check in checks:
         left = forms[check.left[0]][check.left[1]]
-        right = sum(forms[form][code] for form, code in check.right) * check.factor
-        joined = " + ".join(_term(*term) for term in check.right)
+        right = sum(forms[form][code] for form, code in check.right) * check.factor - sum(
+            (forms[form][code] for form, code in check.minus), ZERO
+        )
+        joined = " + ".join(_term(*term) for term in check.right) + "".join(
+            f" - {_term(*term)}" for term in check.minus
+        )
         scale = f"{check.factor * 100:g}% of " if check.factor != 1 else ""
         description = f"{_term(*check.left)} = {scale}{joined}"
         results.append(CheckResult(check.label, description, left, right))
@@ -994,9 +1677,10 @@ def run_checks(forms: dict, checks=CHECKS) -> list:
 # Filing frequency of each form by regime; due dates after the period end follow the
 # forms' own text (15th of the following month) and the portal's daily default (next day).
 FREQUENCIES = {
-    "dt": {**{form: "monthly" for form in FORMS}, "8": "quarterly"},
-    "nwdt": {**{form: "quarterly" for form in FORMS}, "5": "annual"},
+    "dt": {**{form: "monthly" for form in DT_FORMS}, "8": "quarterly"},
+    "nwdt": {**{form: "quarterly" for form in NWDT_FORMS}, "2E": "annual"},
 }
+DAILY = "daily"
 
 
 def period_end(frequency: str, day: date) -> bool:
@@ -1031,3 +1715,12 @@ def due_date(frequency: str, end: date) -> date:
 def month_bounds(day: date) -> tuple:
     """First and last day of ``day``'s month."""
     return day.replace(day=1), day.replace(day=monthrange(day.year, day.month)[1])
+
+
+def period_start(frequency: str, end: date) -> date:
+    """First day of the ``frequency`` period ending ``end``."""
+    if frequency == "daily":
+        return end
+    months = {"monthly": 1, "quarterly": 3, "annual": 12}[frequency]
+    month = end.month - months + 1
+    return date(end.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)

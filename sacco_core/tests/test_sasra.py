@@ -7,23 +7,34 @@ from sacco_core.exceptions import SaccoRuleError
 from sacco_core.portfolio import Rates
 from sacco_core.sasra import (
     BALANCE_LINES,
+    DAILY_CHECKS,
     FORM_ROWS,
     GL_LINE_CODES,
     HEADER_CELLS,
     INCOME_LINES,
+    NWDT_CHECKS,
+    NWDT_FORMS,
+    RATIO_FORM,
+    InsiderLoan,
     LoanStanding,
     Ratio,
     Thresholds,
     cell_of,
     compute_forms,
+    compute_nwdt_forms,
+    daily_liquidity,
     deposit_band,
     deposit_return,
     due_date,
     forms_due,
+    insider_detail_checks,
+    insider_detail_layout,
     insider_lending,
     month_bounds,
+    nwdt_prudential_ratios,
     percent,
     period_end,
+    period_start,
     prudential_ratios,
     risk_classification,
     run_checks,
@@ -244,3 +255,133 @@ def test_grouped_standings_count_their_loans():
     assert risk_classification(grouped)["count_watch"] == 3
     assert sectoral_lending(grouped)["trade_count_watch"] == 3
     assert insider_lending(grouped)["staff_count"] == 3
+
+
+# --------------------------------------------------------------------------- NWDT
+
+NWDT_BALANCES = dict(BALANCES, savings_deposits=D(0), non_withdrawable_deposits=D(600000))
+NWDT_DEPOSITS = [("non_withdrawable", D(300000)), ("non_withdrawable", D(300000))]
+
+
+def nwdt_forms(prior=None, **overrides):
+    return compute_nwdt_forms(
+        dict(NWDT_BALANCES, **overrides), INCOME, NWDT_DEPOSITS, LOANS, prior_2h=prior
+    )
+
+
+def test_nwdt_forms_agree_across_the_portal_checks():
+    results = run_checks(nwdt_forms(), NWDT_CHECKS)
+    assert results and all(result.passed for result in results)
+    f = nwdt_forms()
+    assert set(f) == set(NWDT_FORMS)
+    for form in NWDT_FORMS:
+        assert {row.code for row in FORM_ROWS[form]} <= set(f[form]), form
+    # Core capital 150,000 + 60,000 + 130,000 + 50% of 40,000 on assets of 1,000,000.
+    assert f["2A"]["core_capital"] == D(360000)
+    assert f["2A"]["retained_disclosed"] == D(210000)
+    assert (f["2A"]["cc_ta"], f["2A"]["cc_ta_min"], f["2A"]["cc_ta_excess"]) == (
+        D(36),
+        D(8),
+        D(28),
+    )
+    assert f["2A"]["re_cc"] == percent(D(210000), D(360000)) and f["2A"]["re_cc_min"] == 50
+    assert f["2A"]["cc_td"] == D(60) and f["2A"]["cc_td_min"] == 5
+    # Liquidity: cash 50,000 + bank 150,000 + securities 20,000 over payables 20,000.
+    assert f["2B"]["net_liquid_assets"] == D(220000)
+    assert f["2B"]["liquidity_ratio"] == D(1100) and f["2B"]["liquidity_min"] == 10
+    assert f["2C"]["count_4"] == 0 and f["2C"]["count_2"] == 2
+    assert f["2C"]["total_deposits"] == D(600000)
+    assert f["2E"]["financial_assets"] == D(50000)
+    assert f["2E"]["equity_cc"] == percent(D(30000), D(360000))
+    assert f["2E"]["lbe_ta_max"] == 10 and f["2E"]["other_cc_max"] == 30
+    assert f["2H"]["gross_npl"] == D(100000) and f["2H"]["insider_directors"] == D(500000)
+    assert f["2H"]["prior_core_capital"] == 0
+    assert cell_of("2F", "net_income") == "C58" and HEADER_CELLS["2A"] == ("D5", "D6", "D7")
+    ratios = nwdt_prudential_ratios(f)
+    assert {ratio.code for ratio in ratios} == set(RATIO_FORM["nwdt"])
+
+
+def test_nwdt_prior_year_column_and_broken_mapping():
+    prior = nwdt_forms()["2H"]
+    f = nwdt_forms(prior={k: v for k, v in prior.items() if not k.startswith("prior_")})
+    assert f["2H"]["prior_core_capital"] == D(360000)
+    assert f["2H"]["prior_liquidity_ratio"] == D(1100)
+    broken = nwdt_forms(non_withdrawable_deposits=D(500000), other_payables=D(100000))
+    failed = [r for r in run_checks(broken, NWDT_CHECKS) if not r.passed]
+    assert {r.label for r in failed} == {"Total deposits"}
+    assert failed[0].description == "Form 2A D40 = Form 2C E15"
+
+
+def test_nwdt_refuses_withdrawable_deposits():
+    with pytest.raises(SaccoRuleError, match="savings"):
+        compute_nwdt_forms(BALANCES, INCOME, DEPOSITS, LOANS)
+
+
+def test_nwdt_calendar():
+    assert "2E" not in forms_due("nwdt", date(2026, 6, 30))
+    assert set(forms_due("nwdt", date(2026, 12, 31))) == set(NWDT_FORMS)
+    assert forms_due("nwdt", date(2026, 11, 30)) == []
+    assert period_start("quarterly", date(2026, 6, 30)) == date(2026, 4, 1)
+    assert period_start("annual", date(2026, 12, 31)) == date(2026, 1, 1)
+    assert period_start("monthly", date(2026, 2, 28)) == date(2026, 2, 1)
+    assert period_start("daily", date(2026, 2, 3)) == date(2026, 2, 3)
+    assert due_date("daily", date(2026, 2, 3)) == date(2026, 2, 4)
+
+
+# --------------------------------------------------------------------------- daily
+
+OPENING = {"bank": D(100000), "tellers": D(20000), "mobile": D(5000)}
+CLOSING = {"bank": D(130000), "tellers": D(12000), "mobile": D(8000)}
+
+
+def test_daily_liquidity_return():
+    receipts = {"deposits": D(30000), "loan_repayments": D(6000)}
+    payments = {"withdrawals": D(10000), "members": D(1000)}
+    f = daily_liquidity(OPENING, receipts, payments, CLOSING, (D(400000), D(100000)))
+    assert f["opening_total"] == D(125000) and f["closing_total"] == D(150000)
+    assert f["opening_and_receipts"] == D(161000) and f["payments_total"] == D(11000)
+    assert f["closing_to_deposits"] == D(30) and f["closing_to_fosa"] == D(150)
+    assert all(r.passed for r in run_checks({"daily": f}, DAILY_CHECKS))
+    short = daily_liquidity(OPENING, receipts, {}, CLOSING, (D(1), D(0)))
+    (failed,) = run_checks({"daily": short}, DAILY_CHECKS)
+    assert not failed.passed and failed.description == "Daily D33 = Daily D21 - Daily D26"
+    assert short["closing_to_fosa"] == 0
+
+
+# --------------------------------------------------------------------------- Form 9 rows
+
+
+def _insider(loan, new, granted, outstanding):
+    return InsiderLoan(
+        loan, "A Director", "M001", "director", "Development", granted, granted,
+        date(2026, 5, 2), D(90000), "Guarantors", date(2026, 6, 2), 12, outstanding,
+        "performing", new,
+    )  # fmt: skip
+
+
+def test_insider_detail_lists_each_loan_and_reconciles():
+    loans = [_insider("L1", True, D(520000), D(500000)), _insider("L2", False, D(9), D(100000))]
+    f9 = insider_lending(
+        [
+            LoanStanding("performing", False, D(500000), D(0), insider="director",
+                         disbursed_in_period=True, principal=D(520000)),
+            LoanStanding("performing", False, D(100000), D(0), insider="director"),
+        ]
+    )  # fmt: skip
+    (new, title, heading, rows), (part2, title2, heading2, rows2) = insider_detail_layout(loans)
+    assert (new, title, heading, [(r, loan.loan) for r, loan in rows]) == (
+        "new",
+        16,
+        17,
+        [(18, "L1")],
+    )
+    assert (part2, title2, heading2) == ("outstanding", 20, 21)
+    assert [(r, loan.loan) for r, loan in rows2] == [(22, "L1"), (23, "L2")]
+    checks = insider_detail_checks(f9, loans, D(600000))
+    assert all(check.passed for check in checks), checks
+    off = insider_detail_checks(f9, loans[:1], D(500000))
+    assert [c.label for c in off if not c.passed] == [
+        "Insider loans counted",
+        "Insider loans outstanding listed",
+    ]
+    assert not insider_detail_checks(f9, loans, D(0))[-1].passed

@@ -7,6 +7,7 @@ from . import (
     sacco_sasra_loan_snapshot,
     sacco_sasra_return,
     sacco_sasra_return_check,
+    sacco_sasra_return_insider_loan,
     sacco_sasra_return_line,
     sacco_sasra_return_ratio,
 )

@@ -70,6 +70,19 @@ THRESHOLD_FIELDS = {
     "fi_td_max": "sacco_sasra_fi_td_max",
     "nea_ta_max": "sacco_sasra_nea_ta_max",
     "surplus_counted": "sacco_sasra_surplus_counted",
+    **{
+        name: f"sacco_sasra_{name}"
+        for name in (
+            "nwdt_cc_ta_min",
+            "nwdt_re_cc_min",
+            "nwdt_cc_td_min",
+            "nwdt_liquidity_min",
+            "nwdt_lbe_ta_max",
+            "nwdt_equity_cc_max",
+            "nwdt_subsidiary_cc_max",
+            "nwdt_other_cc_max",
+        )
+    },
 }
 
 
@@ -79,6 +92,9 @@ class ResCompany(models.Model):
     sacco_sasra_regime = fields.Selection(
         [("dt", "Deposit-taking (Forms 1-9)"), ("nwdt", "Non-withdrawable (Forms 2A-2H)")],
         string="SASRA Regime",
+        help="The SACCO's licence: deposit-taking SACCOs file Forms 1-9 monthly and the daily "
+        "liquidity return; non-withdrawable-deposit (BOSA-only) SACCOs file Forms 2A-2H "
+        "quarterly (2E yearly).",
         default="dt",
         required=True,
     )
@@ -107,6 +123,30 @@ class ResCompany(models.Model):
     )
     sacco_sasra_surplus_counted = fields.Float(
         string="Current-year Surplus in Core Capital (%)", default=50
+    )
+
+    # Non-withdrawable-deposit SACCOs' limits (Forms 2A, 2B, 2E).
+    sacco_sasra_nwdt_cc_ta_min = fields.Float(
+        string="NWDT Core Capital / Total Assets (min %)", default=8
+    )
+    sacco_sasra_nwdt_re_cc_min = fields.Float(
+        string="NWDT Retained Earnings and Reserves / Core Capital (min %)", default=50
+    )
+    sacco_sasra_nwdt_cc_td_min = fields.Float(
+        string="NWDT Core Capital / Deposits (min %)", default=5
+    )
+    sacco_sasra_nwdt_liquidity_min = fields.Float(string="NWDT Liquidity Ratio (min %)", default=10)
+    sacco_sasra_nwdt_lbe_ta_max = fields.Float(
+        string="NWDT Land, Buildings and Equipment / Total Assets (max %)", default=10
+    )
+    sacco_sasra_nwdt_equity_cc_max = fields.Float(
+        string="NWDT Equity Investments / Core Capital (max %)", default=20
+    )
+    sacco_sasra_nwdt_subsidiary_cc_max = fields.Float(
+        string="NWDT Subsidiaries / Core Capital (max %)", default=50
+    )
+    sacco_sasra_nwdt_other_cc_max = fields.Float(
+        string="NWDT Other Investments / Core Capital (max %)", default=30
     )
 
     def _sacco_sasra_thresholds(self):

@@ -29,3 +29,27 @@ class ResConfigSettings(models.TransientModel):
     sacco_sasra_surplus_counted = fields.Float(
         related="company_id.sacco_sasra_surplus_counted", readonly=False
     )
+    sacco_sasra_nwdt_cc_ta_min = fields.Float(
+        related="company_id.sacco_sasra_nwdt_cc_ta_min", readonly=False
+    )
+    sacco_sasra_nwdt_re_cc_min = fields.Float(
+        related="company_id.sacco_sasra_nwdt_re_cc_min", readonly=False
+    )
+    sacco_sasra_nwdt_cc_td_min = fields.Float(
+        related="company_id.sacco_sasra_nwdt_cc_td_min", readonly=False
+    )
+    sacco_sasra_nwdt_liquidity_min = fields.Float(
+        related="company_id.sacco_sasra_nwdt_liquidity_min", readonly=False
+    )
+    sacco_sasra_nwdt_lbe_ta_max = fields.Float(
+        related="company_id.sacco_sasra_nwdt_lbe_ta_max", readonly=False
+    )
+    sacco_sasra_nwdt_equity_cc_max = fields.Float(
+        related="company_id.sacco_sasra_nwdt_equity_cc_max", readonly=False
+    )
+    sacco_sasra_nwdt_subsidiary_cc_max = fields.Float(
+        related="company_id.sacco_sasra_nwdt_subsidiary_cc_max", readonly=False
+    )
+    sacco_sasra_nwdt_other_cc_max = fields.Float(
+        related="company_id.sacco_sasra_nwdt_other_cc_max", readonly=False
+    )

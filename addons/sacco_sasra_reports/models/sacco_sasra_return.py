@@ -3,26 +3,41 @@ import io
 import logging
 from datetime import timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 import xlsxwriter
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from sacco_core.exceptions import SaccoRuleError
 from sacco_core.sasra import (
     BALANCE_LINES,
+    DAILY,
+    DAILY_CHECKS,
     FORM_NAMES,
     FORM_ROWS,
     FREQUENCIES,
     GL_LINES,
     HEADER_CELLS,
     INCOME_LINES,
+    INSIDER_COLUMNS,
+    INSIDER_PARTS,
+    NWDT_CHECKS,
+    RATIO_FORM,
+    InsiderLoan,
     LoanStanding,
     compute_forms,
+    compute_nwdt_forms,
+    daily_liquidity,
     due_date,
     form_label,
     forms_due,
+    insider_detail_checks,
+    insider_detail_layout,
     month_bounds,
+    nwdt_prudential_ratios,
+    period_start,
     prudential_ratios,
     run_checks,
 )
@@ -37,22 +52,15 @@ DEPOSIT_TYPE_OF_KIND = {
     "target_savings": "savings",
     "fixed_deposit": "term",
 }
-# Ratios shown on the form that reports them.
-RATIO_FORM = {
-    "core_capital": "1",
-    "cc_ta": "1",
-    "ic_ta": "1",
-    "cc_td": "1",
-    "liquidity": "2",
-    "lb_ta": "5",
-    "fi_cc": "5",
-    "fi_td": "5",
-    "nea_ta": "5",
+# Column of the row labels in the portal templates (Form 3 also names the type in C); the
+# printed index numbers of the NWDT and daily forms go in the column before.
+LABEL_COLUMN = {
+    **dict.fromkeys(("1", "2", "2A", "2B", "2E", "daily"), "C"),
+    **dict.fromkeys(("3", "4", "5", "6", "7", "8", "9", "sectoral"), "B"),
+    **dict.fromkeys(("2C", "2D", "2F", "2G", "2H"), "B"),
 }
-# Column of the row labels in the portal templates (Form 3 also names the type in C).
-LABEL_COLUMN = {"1": "C", "2": "C", **dict.fromkeys(("3", "4", "5", "6", "7", "8", "9"), "B")}
-LABEL_COLUMN["sectoral"] = "B"
 NATURE = {code: nature for code, _label, nature in GL_LINES}
+DEPOSIT_LINES = ("non_withdrawable_deposits", "savings_deposits", "term_deposits")
 
 # Each account's balance at the period end and over the financial year to date.
 GL_SQL = """
@@ -114,6 +122,9 @@ class SaccoSasraReturn(models.Model):
     line_ids = fields.One2many("sacco.sasra.return.line", "return_id", readonly=True)
     ratio_ids = fields.One2many("sacco.sasra.return.ratio", "return_id", readonly=True)
     check_ids = fields.One2many("sacco.sasra.return.check", "return_id", readonly=True)
+    insider_loan_ids = fields.One2many(
+        "sacco.sasra.return.insider.loan", "return_id", string="Insider Loans", readonly=True
+    )
     failed_check_count = fields.Integer(compute="_compute_failed", store=True)
     failed_ratio_count = fields.Integer(compute="_compute_failed", store=True)
     override_reason = fields.Text(
@@ -151,19 +162,326 @@ class SaccoSasraReturn(models.Model):
 
     @api.model
     def _compute_month(self, company, date_to):
-        """Compute every form of the month ending ``date_to`` for ``company`` from the posted
-        GL and the sub-ledgers, freezing the figures on one return per form."""
+        """Compute every form of the company's regime (DT Forms 1-9, NWDT Forms 2A-2H)
+        falling due for the month ending ``date_to`` from the posted GL and the
+        sub-ledgers, freezing the figures on one return per form."""
         date_from, month_end = month_bounds(date_to)
         if date_to != month_end:
             raise UserError(self.env._("A monthly return ends on the last day of a month."))
+        self._check_ended(date_to)
+        returns = self._returns_for(company, date_to)
+        returns._check_recomputable()
+        regime = company.sacco_sasra_regime
+        balances, income = self._gl_figures(company, date_to)
+        deposits = self._deposit_balances(company, date_to)
+        loans = self._loan_standing(company, date_from, date_to)
+        thresholds, rates = company._sacco_sasra_thresholds(), company._sacco_cob_rates()
+        try:
+            if regime == "dt":
+                forms = compute_forms(balances, income, deposits, loans, thresholds, rates)
+                ratios = prudential_ratios(forms, thresholds)
+                checks = run_checks(forms)
+            else:
+                prior = self._figures_of(company, "2H", date_to.replace(year=date_to.year - 1))
+                forms = compute_nwdt_forms(
+                    balances, income, deposits, loans, thresholds, rates, prior
+                )
+                ratios = nwdt_prudential_ratios(forms, thresholds)
+                checks = run_checks(forms, NWDT_CHECKS)
+        except SaccoRuleError as error:
+            raise UserError(str(error)) from error
+        for record in returns:
+            mine = [r for r in ratios if RATIO_FORM[regime][r.code] == record.form]
+            record._store(forms[record.form], mine, checks)
+        returns.filtered(lambda r: r.form == "9")._store_insider_loans(forms.get("9"))
+        return returns
+
+    @api.model
+    def _compute_day(self, company, day):
+        """Compute the company's daily liquidity return for ``day`` from the posted GL."""
+        self._check_ended(day)
+        ret = self._returns_for(company, day, [DAILY])
+        ret._check_recomputable()
+        self.env["account.move.line"].flush_model()
+        opening, closing = (
+            self._liquid_balances(company, edge) for edge in (day - timedelta(days=1), day)
+        )
+        receipts, payments = self._liquid_flows(company, day)
+        balances, _income = self._gl_figures(company, day)
+        deposits = (
+            balances["non_withdrawable_deposits"],
+            balances["savings_deposits"] + balances["term_deposits"],
+        )
+        figures = daily_liquidity(opening, receipts, payments, closing, deposits)
+        ret._store(figures, [], run_checks({DAILY: figures}, DAILY_CHECKS))
+        return ret
+
+    @api.model
+    def _liquid_accounts(self, company):
+        """Account id -> daily liquidity bucket of the company's liquid money: bank
+        journals, tellers' and branch tills, other cash (treasury), M-Pesa, placements."""
+        Journal = self.env["account.journal"].sudo()
+        tills = (
+            self.env["sacco.branch"]
+            .sudo()
+            .search([("company_id", "=", company.id)])
+            .cash_journal_id
+            | self.env["res.users"]
+            .sudo()
+            .search([("sacco_cash_journal_id.company_id", "=", company.id)])
+            .sacco_cash_journal_id
+        )
+        buckets = {
+            account.id: "placements"
+            for account in self.env["account.account"]
+            .sudo()
+            .search([("company_ids", "in", company.id), ("sacco_sasra_line", "=", "placements")])
+        }
+        for journal in Journal.search(
+            [("company_id", "=", company.id), ("type", "in", ("bank", "cash"))]
+        ):
+            kind = (
+                "bank" if journal.type == "bank" else "tellers" if journal in tills else "treasury"
+            )
+            buckets[journal.default_account_id.id] = kind
+        buckets[company.sacco_account_mpesa_clearing_id.id] = "mobile"
+        buckets.pop(False, None)
+        return buckets
+
+    @api.model
+    def _liquid_balances(self, company, date):
+        """Liquid balances by bucket at the close of ``date``."""
+        buckets = self._liquid_accounts(company)
+        self.env.cr.execute(
+            """
+            SELECT account_id, SUM(balance) FROM account_move_line
+             WHERE company_id = %s AND parent_state = 'posted' AND date <= %s
+               AND account_id = ANY(%s)
+             GROUP BY account_id
+            """,
+            [company.id, date, list(buckets)],
+        )
+        totals = dict.fromkeys(buckets.values(), Decimal(0))
+        for account_id, balance in self.env.cr.fetchall():
+            totals[buckets[account_id]] += Decimal(str(balance))
+        return totals
+
+    @api.model
+    def _liquid_flows(self, company, day):
+        """The day's receipts and payments of liquid money by kind: each entry that moved
+        money in or out (transfers between liquid accounts net to nothing) is a member
+        deposit/withdrawal when it moves a deposit account of the GL map, a loan repayment or
+        payment to a member when it moves a loan, otherwise other."""
+        deposit_accounts = (
+            self.env["account.account"]
+            .sudo()
+            .search(
+                [
+                    ("company_ids", "in", company.id),
+                    ("sacco_sasra_line", "in", DEPOSIT_LINES),
+                ]
+            )
+        )
+        self.env.cr.execute(
+            """
+            WITH moved AS (
+                SELECT move_id, SUM(balance) AS net FROM account_move_line
+                 WHERE company_id = %(company)s AND parent_state = 'posted' AND date = %(day)s
+                   AND account_id = ANY(%(liquid)s)
+                 GROUP BY move_id HAVING SUM(balance) != 0
+            )
+            SELECT m.net,
+                   EXISTS (SELECT 1 FROM account_move_line o
+                            WHERE o.move_id = m.move_id AND o.account_id = ANY(%(deposits)s)),
+                   EXISTS (SELECT 1 FROM account_move_line o
+                            WHERE o.move_id = m.move_id AND o.sacco_loan_id IS NOT NULL)
+              FROM moved m
+            """,
+            {
+                "company": company.id,
+                "day": day,
+                "liquid": list(self._liquid_accounts(company)),
+                "deposits": deposit_accounts.ids,
+            },
+        )
+        receipts = dict.fromkeys(("deposits", "loan_repayments", "other"), Decimal(0))
+        payments = dict.fromkeys(("withdrawals", "members", "other"), Decimal(0))
+        for net, member_deposit, loan in self.env.cr.fetchall():
+            amount = Decimal(str(net))
+            if amount > 0:
+                kind = "deposits" if member_deposit else "loan_repayments" if loan else "other"
+                receipts[kind] += amount
+            else:
+                kind = "withdrawals" if member_deposit else "members" if loan else "other"
+                payments[kind] -= amount
+        return receipts, payments
+
+    def _store_insider_loans(self, form9):
+        """Freeze Form 9's loan-by-loan parts and check them against its totals and the
+        loan portfolio accounts of the GL."""
+        for record in self:
+            pairs = record._insider_loans()
+            loans = [loan for _loan_id, loan in pairs]
+            loan_ids = {id(loan): loan_id for loan_id, loan in pairs}
+            rows = [
+                fields.Command.create(
+                    {
+                        "part": part,
+                        "sequence": index,
+                        "row": row,
+                        "loan_id": loan_ids[id(loan)],
+                        **{name: getattr(loan, name) for name, _column, _label in INSIDER_COLUMNS},
+                    }
+                )
+                for part, _title, _heading, listed in insider_detail_layout(loans)
+                for index, (row, loan) in enumerate(listed)
+            ]
+            checks = insider_detail_checks(form9, loans, record._gl_loan_balance(loan_ids.values()))
+            record.write(
+                {
+                    "insider_loan_ids": [fields.Command.clear(), *rows],
+                    "check_ids": [
+                        fields.Command.create(
+                            {
+                                "label": check.label,
+                                "description": check.description,
+                                "left": float(check.left),
+                                "right": float(check.right),
+                                "passed": check.passed,
+                            }
+                        )
+                        for check in checks
+                    ],
+                }
+            )
+
+    def _insider_loans(self):
+        """``(loan id, InsiderLoan)`` of each insider's loan in the month-end standing."""
+        self.env.cr.execute(
+            """
+            SELECT s.loan_id, l.name, p.name, COALESCE(m.member_number, ''), s.insider_role,
+                   prod.name->>'en_US', COALESCE(app.amount, l.principal), l.principal,
+                   COALESCE(app.approved_on::date, l.disbursed_on), COALESCE(dep.amount, 0),
+                   COALESCE('Guarantors: ' || g.names, 'Own deposits'), inst.first_due,
+                   COALESCE(l.term, 0), s.principal_outstanding, s.sasra_class,
+                   COALESCE(s.disbursed_on >= %(start)s, FALSE)
+              FROM sacco_sasra_loan_snapshot s
+              JOIN sacco_loan l ON l.id = s.loan_id
+              JOIN sacco_member m ON m.id = s.member_id
+              JOIN res_partner p ON p.id = m.partner_id
+              JOIN sacco_loan_product prod ON prod.id = l.product_id
+              LEFT JOIN sacco_loan_application app ON app.id = l.application_id
+              LEFT JOIN LATERAL (
+                  SELECT SUM(t.amount) AS amount
+                    FROM sacco_savings_transaction t
+                    JOIN sacco_savings_account a ON a.id = t.account_id
+                   WHERE a.member_id = s.member_id AND a.kind = 'bosa_deposit'
+                     AND t.date <= %(date)s
+              ) dep ON TRUE
+              LEFT JOIN LATERAL (
+                  SELECT string_agg(gp.name, ', ' ORDER BY gp.name) AS names
+                    FROM sacco_loan_guarantor g
+                    JOIN sacco_member gm ON gm.id = g.member_id
+                    JOIN res_partner gp ON gp.id = gm.partner_id
+                   WHERE g.application_id = l.application_id AND g.active
+              ) g ON TRUE
+              LEFT JOIN LATERAL (
+                  SELECT MIN(i.due_date) AS first_due FROM sacco_loan_installment i
+                   WHERE i.loan_id = l.id
+              ) inst ON TRUE
+             WHERE s.company_id = %(company)s AND s.date = %(date)s
+               AND s.insider_role IS NOT NULL
+             ORDER BY p.name, l.name
+            """,
+            {"company": self.company_id.id, "date": self.date_to, "start": self.date_from},
+        )
+        return [
+            (
+                loan_id,
+                InsiderLoan(
+                    name,
+                    borrower,
+                    number,
+                    role,
+                    product,
+                    Decimal(str(applied)),
+                    Decimal(str(granted)),
+                    approved,
+                    Decimal(str(bosa)),
+                    security,
+                    first_due,
+                    term,
+                    Decimal(str(outstanding)),
+                    sasra_class,
+                    new,
+                ),
+            )
+            for (
+                loan_id,
+                name,
+                borrower,
+                number,
+                role,
+                product,
+                applied,
+                granted,
+                approved,
+                bosa,
+                security,
+                first_due,
+                term,
+                outstanding,
+                sasra_class,
+                new,
+            ) in self.env.cr.fetchall()
+        ]
+
+    def _gl_loan_balance(self, loan_ids):
+        """Balance of the listed loans' journal items on their products' loan portfolio
+        accounts at the period end."""
+        listed = self.env["sacco.loan"].browse(list(loan_ids))
+        accounts = {product._portfolio_account().id for product in listed.product_id}
+        self.env.cr.execute(
+            """
+            SELECT COALESCE(SUM(balance), 0) FROM account_move_line
+             WHERE company_id = %s AND parent_state = 'posted' AND date <= %s
+               AND account_id = ANY(%s) AND sacco_loan_id = ANY(%s)
+            """,
+            [self.company_id.id, self.date_to, list(accounts), listed.ids],
+        )
+        return Decimal(str(self.env.cr.fetchone()[0]))
+
+    @api.model
+    def _cron_daily_liquidity(self):
+        """Yesterday's daily liquidity return of every deposit-taking SACCO."""
+        yesterday = fields.Date.context_today(self) - timedelta(days=1)
+        Run = self.env["sacco.loan.cob.run"].sudo()
+        for company in Run._lending_companies().filtered(lambda c: c.sacco_sasra_regime == "dt"):
+            ret = self.search(
+                [("company_id", "=", company.id), ("form", "=", DAILY), ("date_to", "=", yesterday)]
+            )
+            if ret.state not in ("reviewed", "submitted"):
+                try:
+                    with self.env.cr.savepoint():
+                        self.with_company(company)._compute_day(company, yesterday)
+                except UserError as error:
+                    _logger.warning(
+                        "Daily liquidity return of %s for %s not computed: %s",
+                        company.name,
+                        yesterday,
+                        error,
+                    )
+
+    def _check_ended(self, date_to):
         if date_to >= fields.Date.context_today(self):
             raise UserError(
                 self.env._(
                     "The period ending %s has not ended yet; compute it afterwards.", date_to
                 )
             )
-        returns = self._returns_for(company, date_from, date_to)
-        frozen = returns.filtered(lambda r: r.state in ("reviewed", "submitted"))
+
+    def _check_recomputable(self):
+        frozen = self.filtered(lambda r: r.state in ("reviewed", "submitted"))
         if frozen:
             raise UserError(
                 self.env._(
@@ -171,26 +489,21 @@ class SaccoSasraReturn(models.Model):
                     ", ".join(frozen.mapped("name")),
                 )
             )
-        balances, income = self._gl_figures(company, date_to)
-        forms = compute_forms(
-            balances,
-            income,
-            self._deposit_balances(company, date_to),
-            self._loan_standing(company, date_from, date_to),
-            company._sacco_sasra_thresholds(),
-            company._sacco_cob_rates(),
+
+    @api.model
+    def _figures_of(self, company, form, date_to):
+        """Code -> value of the company's return of ``form`` for the period ending
+        ``date_to``, if there is one."""
+        ret = self.search(
+            [("company_id", "=", company.id), ("form", "=", form), ("date_to", "=", date_to)]
         )
-        ratios = prudential_ratios(forms, company._sacco_sasra_thresholds())
-        checks = run_checks(forms)
-        for record in returns:
-            record._store(forms[record.form], ratios, checks)
-        return returns
+        return {line.code: Decimal(str(line.value)) for line in ret.line_ids} or None
 
     @api.model
     def _demo_compute_last_month(self):
-        """Demo data: the returns of the last ended month of every company with loans, from
-        the standing its month-end close of business left (recorded here when that night
-        ran before this add-on was installed)."""
+        """Demo data: the returns of the last ended month of every company with loans (and
+        its last day's daily liquidity return), from the standing its month-end close of
+        business left (recorded here when that night ran before this add-on was installed)."""
         month_end = fields.Date.context_today(self).replace(day=1) - timedelta(days=1)
         Run = self.env["sacco.loan.cob.run"].sudo()
         for company in Run._lending_companies():
@@ -211,32 +524,41 @@ class SaccoSasraReturn(models.Model):
             try:
                 with self.env.cr.savepoint():
                     self.with_company(company)._compute_month(company, month_end)
+                    self.with_company(company)._compute_day(company, month_end)
             except UserError as error:
                 _logger.info("Demo SASRA returns of %s not computed: %s", company.name, error)
 
-    def _returns_for(self, company, date_from, date_to):
-        existing = self.search([("company_id", "=", company.id), ("date_to", "=", date_to)])
+    def _returns_for(self, company, date_to, forms=None):
+        """The company's returns of ``forms`` (those its regime files for the period ending
+        ``date_to``), created with their due dates and the filing reminder if missing."""
         regime = company.sacco_sasra_regime
-        if regime != "dt":
+        frequency = {**FREQUENCIES[regime], DAILY: DAILY}
+        due = forms or forms_due(regime, date_to)
+        if not due:
             raise UserError(
-                self.env._("Only the deposit-taking (DT) returns are available; set the regime.")
+                self.env._(
+                    "No return of the non-withdrawable-deposit (NWDT) regime falls due for "
+                    "the period ending %s: Forms 2A-2H are filed quarterly (2E yearly).",
+                    date_to,
+                )
             )
-        due = forms_due(regime, date_to)
+        existing = self.search(
+            [("company_id", "=", company.id), ("date_to", "=", date_to), ("form", "in", due)]
+        )
         missing = [form for form in due if form not in existing.mapped("form")]
-        frequency = FREQUENCIES[regime]
         created = self.create(
             [
                 {
                     "company_id": company.id,
                     "form": form,
-                    "date_from": date_from,
+                    "date_from": period_start(frequency[form], date_to),
                     "date_to": date_to,
                     "due_date": due_date(frequency[form], date_to),
                 }
                 for form in missing
             ]
         )
-        for record in created:
+        for record in created.filtered(lambda r: r.form != DAILY):
             # The filing reminder: overdue in the accountant's activities after the due date.
             record.activity_schedule(
                 "mail.mail_activity_data_todo",
@@ -396,7 +718,6 @@ class SaccoSasraReturn(models.Model):
                         }
                     )
                     for ratio in ratios
-                    if RATIO_FORM[ratio.code] == form
                 ],
                 "check_ids": [fields.Command.clear()]
                 + [
@@ -512,12 +833,49 @@ class SaccoSasraReturn(models.Model):
         sheet.write(period, f"{self.date_to:%B %Y}")
         sheet.write(start, self.date_from.isoformat())
         sheet.write(end, self.date_to.isoformat())
+        indexes = {row.code: row.index for row in FORM_ROWS[self.form]}
         for line in self.line_ids:
             column = LABEL_COLUMN[self.form]
             if self.form == "3" and line.code.startswith("count_"):
                 column = "C"  # the deposit type, next to the size band in B
             if line.cell[0] != column:
                 sheet.write(f"{column}{line.cell[1:]}", line.label)
+            if indexes.get(line.code):
+                sheet.write(f"{chr(ord(column) - 1)}{line.cell[1:]}", indexes[line.code])
             sheet.write_number(line.cell, line.value, money)
+        if self.form == "9":
+            self._xlsx_insider_loans(workbook, sheet, money)
         workbook.close()
         return output.getvalue()
+
+    def _xlsx_insider_loans(self, workbook, sheet, money):
+        """Form 9's Part 1 and Part 2 tables below its totals, a loan a row."""
+        date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+        titles = dict(INSIDER_PARTS)
+        rows = {(line.part, line.row): line for line in self.insider_loan_ids}
+        new = self.insider_loan_ids.filtered(lambda line: line.part == "new").loan_id
+        layout = insider_detail_layout(
+            [
+                SimpleNamespace(new=line.loan_id in new)
+                for line in self.insider_loan_ids
+                if line.part == "outstanding"
+            ]
+        )
+        for part, title_row, heading_row, listed in layout:
+            sheet.write(f"B{title_row}", titles[part])
+            for _name, column, label in INSIDER_COLUMNS:
+                sheet.write(f"{column}{heading_row}", label)
+            for row, _loan in listed:
+                line = rows[(part, row)]
+                for name, column, _label in INSIDER_COLUMNS:
+                    value, cell = line[name], f"{column}{row}"
+                    if isinstance(value, float):
+                        sheet.write_number(cell, value, money)
+                    elif name in ("approved_on", "repayment_start") and value:
+                        sheet.write_datetime(cell, fields.Datetime.to_datetime(value), date_format)
+                    elif name in ("position", "sasra_class"):
+                        sheet.write(
+                            cell, dict(line._fields[name].selection)[value] if value else ""
+                        )
+                    else:
+                        sheet.write(cell, value or "")

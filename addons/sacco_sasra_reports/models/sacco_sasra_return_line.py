@@ -6,14 +6,25 @@ from sacco_core.sasra import DEPOSIT_BANDS, GL_LINE_CODES, INCOME_LINES, deposit
 
 from .sacco_sasra_return import DEPOSIT_TYPE_OF_KIND
 
-# Figures of Forms 1, 2 and 5 that are a Form 6 line under another name.
+# Figures of Forms 1, 2, 5, 2A, 2B and 2E that are a Form 6 line under another name.
 GL_ALIASES = {
     "cash": "cash_in_hand",
+    "local_notes": "cash_in_hand",
+    "notes_total": "cash_in_hand",
     "bank_balances": "cash_at_bank",
+    "net_bank_balances": "cash_at_bank",
+    "sacco_balances": "placements",
+    "net_fi_balances": "placements",
+    "treasury_bills": "government_securities",
     "loans": "gross_loans",
     "investments": "financial_investments",
+    "equity_investments": "financial_investments",
+    "subsidiary_investments": "investment_subsidiary",
+    "other_investments": "government_securities",
     "land_buildings": "property_equipment",
 }
+GL_FORMS = ("1", "2", "5", "6", "7", "2A", "2B", "2E", "2F", "2G")
+LOAN_FORMS = ("4", "8", "9", "sectoral", "2D", "2H")
 
 
 class SaccoSasraReturnLine(models.Model):
@@ -36,11 +47,11 @@ class SaccoSasraReturnLine(models.Model):
         """The journal items, member deposit accounts or loans behind the figure."""
         self.ensure_one()
         gl_line = GL_ALIASES.get(self.code, self.code)
-        if self.form in ("1", "2", "5", "6", "7") and gl_line in GL_LINE_CODES:
+        if self.form in GL_FORMS and gl_line in GL_LINE_CODES:
             return self._gl_items(gl_line)
-        if self.form == "3" and self.code != "total_count":
+        if self.form in ("3", "2C") and self.code != "total_count":
             return self._deposit_accounts()
-        if self.form in ("4", "8", "9", "sectoral") and "rate_" not in self.code:
+        if self._loan_figure():
             return self._loans()
         raise UserError(self.env._("This figure is computed from the other figures of the form."))
 
@@ -64,9 +75,25 @@ class SaccoSasraReturnLine(models.Model):
             "context": {"search_default_group_by_account": 1},
         }
 
+    def _loan_figure(self):
+        """Whether the figure adds up month-end loan standings."""
+        if self.form not in LOAN_FORMS or "rate_" in self.code:
+            return False
+        if self.form == "2H":
+            return self.code.split("_")[0] in (
+                "gross",
+                "interest",
+                "total",
+                "npl",
+                "net",
+                "insider",
+            )
+        return True
+
     def _deposit_accounts(self):
         ret = self.return_id
-        parts = self.code.split("_", 2)  # count|amount, band, type
+        # count|amount, band, type (Form 2C: non-withdrawable deposits only)
+        parts = (self.code + "_non_withdrawable" * (self.form == "2C")).split("_", 2)
         ids = [
             account_id
             for account_id, kind, balance in ret._deposit_rows(ret.company_id, ret.date_to)
@@ -104,8 +131,17 @@ class SaccoSasraReturnLine(models.Model):
         domain = []
         if words[-1] in CLASSES:
             domain.append(("sasra_class", "=", words[-1]))
-        if form == "4" and not code.startswith("total_"):
+        if form in ("4", "2D") and not code.startswith("total_"):
             domain.append(("rescheduled", "=", code.startswith("rescheduled_")))
+        elif form == "2H" and code.startswith("insider_"):
+            roles = {"directors": ["director", "committee"], "employees": ["staff"]}
+            domain.append(
+                ("insider_role", "in", roles[words[1]])
+                if words[1] in roles
+                else ("insider_role", "!=", False)
+            )
+        elif form == "2H":
+            domain.append(("sasra_class", "in", list(NON_PERFORMING)))
         elif form == "8":
             if code.startswith("insider_"):
                 role = words[1]

@@ -4,10 +4,11 @@ import time
 from datetime import timedelta
 
 import openpyxl
+from dateutil.relativedelta import relativedelta
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import TransactionCase, tagged
 
 from sacco_core.portfolio import NON_PERFORMING
 from sacco_core.sasra import INCOME_LINES, forms_due, month_bounds, percent, surplus_counted
@@ -253,8 +254,9 @@ class TestSasraReturns(SaccoSasraCommon):
             self._compute(date_to=earlier)
         self.assertFalse(self.Return.search([("date_to", "=", earlier)]))
         self.company.sacco_sasra_regime = "nwdt"
-        with self.assertRefused(UserError, "Only the deposit-taking"):
-            self._compute()
+        off_quarter = self.month_end if self.month_end.month % 3 else earlier
+        with self.assertRefused(UserError, "Forms 2A-2H are filed quarterly"):
+            self._compute(date_to=off_quarter)
         self.company.sacco_sasra_regime = "dt"
         stray = self.env["account.account"].create(
             {"code": "199100", "name": "Staff Imprest", "account_type": "asset_current"}
@@ -364,3 +366,234 @@ class TestSasraReturns(SaccoSasraCommon):
             self.env["sacco.sasra.dashboard"].with_user(self.teller_a).read_group(
                 [], ["id:count"], []
             )
+
+    def test_form9_lists_each_insider_loan(self):
+        returns = self._compute()
+        form9 = returns.filtered(lambda r: r.form == "9")
+        director_loan = self.loans["performing"]
+        self.assertEqual(director_loan.member_id.sacco_insider_role, "director")
+        listed = form9.insider_loan_ids
+        self.assertEqual(sorted(listed.mapped("part")), ["new", "outstanding"])
+        self.assertEqual(listed.loan_id, director_loan)
+        row = listed.filtered(lambda line: line.part == "outstanding")
+        deposits = self._account(director_loan.member_id, self.deposits)
+        self.assertEqual(
+            (row.borrower, row.member_number, row.position, row.loan_type, row.sasra_class),
+            (
+                director_loan.member_id.partner_id.name,
+                director_loan.member_id.member_number,
+                "director",
+                director_loan.product_id.name,
+                "performing",
+            ),
+        )
+        self.assertAlmostEqual(row.amount_granted, director_loan.principal, places=2)
+        self.assertAlmostEqual(row.outstanding, director_loan.principal_outstanding, places=2)
+        at_month_end = deposits.transaction_ids.filtered(lambda t: t.date <= self.month_end)
+        self.assertAlmostEqual(row.bosa_deposits, sum(at_month_end.mapped("amount")), places=2)
+        self.assertEqual(row.repayment_months, director_loan.term)
+        self.assertEqual(row.repayment_start, min(director_loan.installment_ids.mapped("due_date")))
+        self.assertTrue(row.security)
+        # The loan rows add up to the totals, and the GL's loan portfolio holds them.
+        checks = form9.check_ids.filtered(lambda c: c.label.startswith("Insider loans"))
+        self.assertEqual(len(checks), 4)
+        self.assertTrue(all(checks.mapped("passed")), checks.mapped("description"))
+        gl = checks.filtered(lambda c: c.label == "Insider loans in the GL")
+        self.assertAlmostEqual(gl.right, director_loan.principal_outstanding, places=2)
+
+        form9.with_user(self.accountant).action_export_xlsx()
+        sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(form9.xlsx_file))).worksheets[0]
+        self.assertEqual(sheet["B16"].value, "Part 1: Insider loans granted during the period")
+        self.assertEqual(sheet["B18"].value, row.borrower)
+        self.assertEqual(sheet["G17"].value, "Amount granted")
+        self.assertEqual(sheet[f"B{row.row}"].value, row.borrower)
+        self.assertAlmostEqual(sheet[f"M{row.row}"].value, row.outstanding, places=2)
+        self.assertEqual(sheet[f"N{row.row}"].value, "Performing")
+        self.assertAlmostEqual(
+            sheet["F13"].value,
+            self._figures(returns, "9")["total_outstanding"],
+            places=2,
+        )
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "sacco_sasra_reports.sacco_sasra_return_report", form9.ids
+        )[0]
+        self.assertIn(row.borrower, html.decode())
+
+    def test_daily_liquidity_return(self):
+        day = self.month_start
+        Return = self.Return.with_user(self.accountant)
+        ret = Return._compute_day(self.company, day)
+        self.assertEqual(
+            (ret.form, ret.date_from, ret.date_to, ret.due_date, ret.state),
+            ("daily", day, day, day + timedelta(days=1), "computed"),
+        )
+        self.assertFalse(ret.activity_ids)
+        figures = {line.code: line.value for line in ret.line_ids}
+        self.assertTrue(ret.check_ids and all(ret.check_ids.mapped("passed")))
+        liquid = list(Return._liquid_accounts(self.company))
+        for code, date in (("opening_total", day - timedelta(days=1)), ("closing_total", day)):
+            gl = self.env["account.move.line"].search(
+                [
+                    ("company_id", "=", self.company.id),
+                    ("parent_state", "=", "posted"),
+                    ("account_id", "in", liquid),
+                    ("date", "<=", date),
+                ]
+            )
+            self.assertAlmostEqual(figures[code], sum(gl.mapped("balance")), places=2, msg=code)
+        deposits = self.env["sacco.savings.transaction"].search(
+            [
+                ("account_id.company_id", "=", self.company.id),
+                ("account_id.kind", "not in", ("share_capital",)),
+                ("date", "=", day),
+                ("amount", ">", 0),
+            ]
+        )
+        self.assertAlmostEqual(figures["receipts_deposits"], sum(deposits.mapped("amount")), 2)
+        self.assertAlmostEqual(
+            figures["deposits_bosa"],
+            float(-self._gl([("account_id", "=", self.company.sacco_account_deposits_id.id)])),
+            places=2,
+        )
+        month_end = Return._compute_day(self.company, self.month_end)
+        repaid = {line.code: line.value for line in month_end.line_ids}
+        self.assertAlmostEqual(repaid["receipts_loan_repayments"], 500, places=2)
+        self.assertEqual(
+            self.Return.search([("company_id", "=", self.company.id), ("form", "=", "daily")]),
+            ret | month_end,
+        )
+        ret.with_user(self.accountant).action_review()
+        with self.assertRefused(UserError, "already reviewed"):
+            Return._compute_day(self.company, day)
+        with self.assertRefused(UserError, "has not ended yet"):
+            Return._compute_day(self.company, fields.Date.today())
+        ret.with_user(self.accountant).action_export_xlsx()
+        sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(ret.xlsx_file))).worksheets[0]
+        self.assertAlmostEqual(sheet["D33"].value, figures["closing_total"], places=2)
+        self.assertEqual((sheet["B33"].value, sheet["D6"].value), ("4.6", day.isoformat()))
+
+
+@tagged("post_install", "-at_install")
+class TestNwdtReturns(SaccoSasraCommon):
+    """A non-withdrawable-deposit (BOSA-only) SACCO's quarter: Forms 2A-2H."""
+
+    with_fosa_savings = False
+
+    @classmethod
+    def _period_end(cls):
+        today = fields.Date.today()
+        return today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1) - timedelta(days=1)
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.sacco_sasra_regime = "nwdt"
+
+    @classmethod
+    def _application(cls, *args, **kwargs):
+        """Loans are paid out by bank transfer: the SACCO has no FOSA accounts to pay into."""
+        app = super()._application(*args, **kwargs)
+        bank = cls.env["account.journal"].search(
+            [("type", "=", "bank"), ("company_id", "=", cls.company.id)], limit=1
+        )
+        app.write(
+            {
+                "disbursement_channel": "bank",
+                "disbursement_journal_id": bank.id,
+                "disbursement_reference": f"EFT-{app.id}",
+            }
+        )
+        return app
+
+    def _figures(self, returns, form):
+        ret = returns.filtered(lambda r: r.form == form)
+        return {line.code: line.value for line in ret.line_ids}
+
+    def test_quarter_returns_from_gl_and_sub_ledgers(self):
+        returns = self._compute()
+        self.assertEqual(sorted(returns.mapped("form")), sorted(forms_due("nwdt", self.month_end)))
+        self.assertTrue({"2A", "2B", "2C", "2D", "2F", "2G", "2H"} <= set(returns.mapped("form")))
+        form2a = returns.filtered(lambda r: r.form == "2A")
+        self.assertEqual(form2a.date_from, self.month_end.replace(day=1) - relativedelta(months=2))
+        self.assertEqual(form2a.due_date, self.month_end + timedelta(days=15))
+        failed = returns.check_ids.filtered(lambda c: not c.passed)
+        self.assertFalse(failed, failed.mapped("description"))
+        self.assertIn("Form 2C E15", " ".join(returns.check_ids.mapped("description")))
+
+        company = self.company
+        year_start = company.compute_fiscalyear_dates(self.month_end)["date_from"]
+        total_assets = self._gl([("account_id.account_type", "=like", "asset%")])
+        pl_types = ("income", "income_other", "expense", "expense_depreciation")
+        net_income = -self._gl([("account_id.account_type", "in", pl_types)], year_start)
+        earlier_results = -self._gl([("account_id.account_type", "in", pl_types)]) - net_income
+        share_capital = -self._gl([("account_id", "=", company.sacco_account_share_capital_id.id)])
+        opening = -self._gl([("account_id", "=", company.sacco_account_opening_balance_id.id)])
+        retained = opening + earlier_results + surplus_counted(net_income)
+        core_capital = share_capital + retained
+        deposits = -self._gl([("account_id", "=", company.sacco_account_deposits_id.id)])
+        ratios = {ratio.code: ratio for ratio in returns.ratio_ids}
+        expected = {
+            "cc_ta": percent(core_capital, total_assets),
+            "re_cc": percent(retained, core_capital),
+            "cc_td": percent(core_capital, deposits),
+        }
+        for code, value in expected.items():
+            self.assertAlmostEqual(ratios[code].value, float(value), places=2, msg=code)
+        self.assertEqual((ratios["cc_ta"].limit, ratios["liquidity"].limit), (8, 10))
+        self.assertEqual(ratios["cc_ta"].return_id, form2a)
+
+        form2c, form2d = self._figures(returns, "2C"), self._figures(returns, "2D")
+        self.assertAlmostEqual(form2c["total_deposits"], float(deposits), places=2)
+        loans = self.env["sacco.loan"].search(
+            [("company_id", "=", company.id), ("state", "=", "active")]
+        )
+        self.assertAlmostEqual(
+            form2d["total_outstanding"], sum(loans.mapped("principal_outstanding")), places=2
+        )
+        form2g = self._figures(returns, "2G")
+        self.assertAlmostEqual(form2g["total_assets"], float(total_assets), places=2)
+        self.assertNotIn("savings_deposits", form2g)
+        form2h = self._figures(returns, "2H")
+        self.assertAlmostEqual(form2h["core_capital"], float(core_capital), places=2)
+        self.assertEqual(form2h["prior_core_capital"], 0)
+        line = returns.filtered(lambda r: r.form == "2C").line_ids.filtered(
+            lambda x: x.code == "total_deposits"
+        )
+        accounts = self.env["sacco.savings.account"].search(line.action_drill_down()["domain"])
+        self.assertEqual(set(accounts.mapped("kind")), {"bosa_deposit"})
+
+        form2a.with_user(self.accountant).action_export_xlsx()
+        sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(form2a.xlsx_file))).worksheets[0]
+        self.assertEqual(sheet["D7"].value, self.month_end.isoformat())
+        self.assertEqual((sheet["B21"].value, sheet["C21"].value), ("1.1.11", "Core capital"))
+        self.assertAlmostEqual(sheet["D21"].value, float(core_capital), places=2)
+
+    def test_broken_mapping_and_withdrawable_deposits_refused(self):
+        self.company.sacco_account_deposits_id.sacco_sasra_line = "other_payables"
+        returns = self._compute()
+        failed = returns.check_ids.filtered(lambda c: not c.passed)
+        self.assertIn("Total deposits", failed.mapped("label"))
+        form2c = returns.filtered(lambda r: r.form == "2C")
+        with self.assertRefused(UserError, "Total deposits"):
+            form2c.with_user(self.accountant).action_export_xlsx()
+        self.company.sacco_account_deposits_id.sacco_sasra_line = "non_withdrawable_deposits"
+        self._account(self.member, self.fosa).deposit(
+            1000, journal=self.cash, date=self.month_start
+        )
+        with self.assertRefused(UserError, "holds no withdrawable deposits"):
+            self._compute()
+
+
+@tagged("post_install", "-at_install")
+class TestSasraDemo(TransactionCase):
+    def test_demo_sacco_files_form9_rows_and_daily_liquidity(self):
+        company = self.env.ref("sacco_base.res_company_sacco_demo")
+        returns = self.env["sacco.sasra.return"].search([("company_id", "=", company.id)])
+        form9 = returns.filtered(lambda r: r.form == "9")
+        self.assertEqual(len(form9), 1)
+        self.assertEqual(set(form9.insider_loan_ids.mapped("position")), {"committee", "staff"})
+        insider_checks = form9.check_ids.filtered(lambda c: c.label.startswith("Insider"))
+        self.assertTrue(insider_checks and all(insider_checks.mapped("passed")))
+        daily = returns.filtered(lambda r: r.form == "daily")
+        self.assertEqual(daily.date_to, form9.date_to)
+        self.assertTrue(daily.check_ids and all(daily.check_ids.mapped("passed")))

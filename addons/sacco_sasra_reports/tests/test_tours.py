@@ -30,3 +30,8 @@ class TestSasraTours(HttpCase, SaccoSasraCommon):
         self.assertFalse(form4.xlsx_file)
         self.assertTrue(returns.filtered(lambda r: r.form == "7").xlsx_file)
         self.start_tour(DASHBOARD, "sacco_sasra_manager_dashboard", login=self.manager.login)
+        self.start_tour(
+            "/odoo/action-spreadsheet_dashboard.ir_actions_dashboard_action",
+            "sacco_sasra_manager_spreadsheet_dashboard",
+            login=self.manager.login,
+        )

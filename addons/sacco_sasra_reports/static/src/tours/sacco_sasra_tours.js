@@ -39,3 +39,14 @@ registry.category("web_tour.tours").add("sacco_sasra_manager_dashboard", {
         { trigger: '.o_pivot .o_pivot_measure_row:contains("Gross Loan Portfolio")' },
     ],
 });
+
+registry.category("web_tour.tours").add("sacco_sasra_manager_spreadsheet_dashboard", {
+    url: "/odoo/action-spreadsheet_dashboard.ir_actions_dashboard_action",
+    steps: () => [
+        {
+            trigger: '.o_search_panel_category_value[data-name="SACCO Management"]',
+            run: "click",
+        },
+        { trigger: ".o_spreadsheet_dashboard_action .o-figure canvas" },
+    ],
+});
