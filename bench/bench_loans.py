@@ -14,6 +14,7 @@ import os
 import resource
 import subprocess
 import time
+from collections import deque
 from datetime import date, timedelta
 
 from common import environment, odoo_options, registry_for
@@ -57,6 +58,13 @@ def parse_args(description=__doc__, db="sacco_bench_loans"):
     )
     parser.add_argument("--profile", help="write a cProfile of the first run to this file")
     parser.add_argument(
+        "--explain",
+        type=int,
+        metavar="MS",
+        help="print the plan (EXPLAIN ANALYZE, BUFFERS) of each statement of the first run "
+        "taking MS milliseconds or more (auto_explain; needs a superuser)",
+    )
+    parser.add_argument(
         "--book",
         help="database keeping the generated book: copied instead of generating when it "
         "exists, else saved after generating (the million-loan book takes half an hour)",
@@ -79,11 +87,7 @@ def report_generation(env, args):
 
     counts, elapsed = seconds(generate, env, args.n, args.date)
     env.cr.commit()
-    # As autovacuum would have by night: statistics, hint bits and visibility map set.
-    _done, vacuum = seconds(
-        subprocess.run,
-        ["vacuumdb", "--analyze", "--quiet", "-h", args.db_host, "-U", args.db_user, args.db],
-    )
+    vacuum = vacuum_database(args)
     rows = sum(counts.values())
     for table, count in counts.items():
         print(f"generated {table}: {count:,} rows")
@@ -95,6 +99,16 @@ def report_generation(env, args):
     return counts
 
 
+def vacuum_database(args):
+    """As autovacuum would have by the next night: statistics, hint bits and visibility
+    map set (the tables of the close of business are tuned for it, see their init)."""
+    _done, elapsed = seconds(
+        subprocess.run,
+        ["vacuumdb", "--analyze", "--quiet", "-h", args.db_host, "-U", args.db_user, args.db],
+    )
+    return elapsed
+
+
 def bare_pass(env, as_of):
     env.cr.execute(BARE_SQL, {"as_of": as_of})  # warm the cache as the job finds it
     _rows, elapsed = seconds(lambda: env.cr.execute(BARE_SQL, {"as_of": as_of}))
@@ -103,13 +117,26 @@ def bare_pass(env, as_of):
 
 def close_of_business(env, args):
     Run = env["sacco.loan.cob.run"]
+    if args.explain is not None:
+        env.cr.execute(
+            "LOAD 'auto_explain'; SET auto_explain.log_level = notice; "
+            "SET auto_explain.log_analyze = on; SET auto_explain.log_buffers = on; "
+            "SET auto_explain.log_nested_statements = on; "
+            "SELECT set_config('auto_explain.log_min_duration', %s, false)",
+            [str(args.explain)],
+        )
+        env.cr._cnx.notices = deque(maxlen=None)  # psycopg2 keeps the last 50 by default
     if not args.profile:
-        return seconds(Run.run_close_of_business, args.date)
-    import cProfile
+        result = seconds(Run.run_close_of_business, args.date)
+    else:
+        import cProfile
 
-    profiler = cProfile.Profile()
-    result = profiler.runcall(seconds, Run.run_close_of_business, args.date)
-    profiler.dump_stats(args.profile)
+        profiler = cProfile.Profile()
+        result = profiler.runcall(seconds, Run.run_close_of_business, args.date)
+        profiler.dump_stats(args.profile)
+    if args.explain is not None:
+        print("".join(env.cr._cnx.notices))
+        env.cr.execute("SET auto_explain.log_min_duration = -1")
     return result
 
 
@@ -214,6 +241,7 @@ def main():
         # The night after: only what changed overnight is written (loans in arrears age a day).
         following = args.date + timedelta(days=1)
         if following <= date.today():
+            print(f"VACUUM ANALYZE between the nights: {vacuum_database(args):.1f} s")
             report_run(*seconds(Run.run_close_of_business, following), args.n, PHASES)
         report_machine("at the end")
 
