@@ -14,9 +14,13 @@ import os
 import resource
 import subprocess
 import time
+from collections import deque
 from datetime import date, timedelta
 
-from common import environment, registry_for
+from common import environment, odoo_options, registry_for
+
+import odoo
+from odoo.modules.registry import Registry
 
 # The floor: what the standing phase reads, aggregated by one SELECT (no writes, no ORM).
 BARE_SQL = """
@@ -53,6 +57,18 @@ def parse_args(description=__doc__, db="sacco_bench_loans"):
         help="close of business date",
     )
     parser.add_argument("--profile", help="write a cProfile of the first run to this file")
+    parser.add_argument(
+        "--explain",
+        type=int,
+        metavar="MS",
+        help="print the plan (EXPLAIN ANALYZE, BUFFERS) of each statement of the first run "
+        "taking MS milliseconds or more (auto_explain; needs a superuser)",
+    )
+    parser.add_argument(
+        "--book",
+        help="database keeping the generated book: copied instead of generating when it "
+        "exists, else saved after generating (the million-loan book takes half an hour)",
+    )
     parser.add_argument("--db-host", default=os.environ.get("PGHOST", "127.0.0.1"))
     parser.add_argument("--db-user", default=os.environ.get("PGUSER", "postgres"))
     args = parser.parse_args()
@@ -71,11 +87,7 @@ def report_generation(env, args):
 
     counts, elapsed = seconds(generate, env, args.n, args.date)
     env.cr.commit()
-    # As autovacuum would have by night: statistics, hint bits and visibility map set.
-    _done, vacuum = seconds(
-        subprocess.run,
-        ["vacuumdb", "--analyze", "--quiet", "-h", args.db_host, "-U", args.db_user, args.db],
-    )
+    vacuum = vacuum_database(args)
     rows = sum(counts.values())
     for table, count in counts.items():
         print(f"generated {table}: {count:,} rows")
@@ -87,6 +99,16 @@ def report_generation(env, args):
     return counts
 
 
+def vacuum_database(args):
+    """As autovacuum would have by the next night: statistics, hint bits and visibility
+    map set (the tables of the close of business are tuned for it, see their init)."""
+    _done, elapsed = seconds(
+        subprocess.run,
+        ["vacuumdb", "--analyze", "--quiet", "-h", args.db_host, "-U", args.db_user, args.db],
+    )
+    return elapsed
+
+
 def bare_pass(env, as_of):
     env.cr.execute(BARE_SQL, {"as_of": as_of})  # warm the cache as the job finds it
     _rows, elapsed = seconds(lambda: env.cr.execute(BARE_SQL, {"as_of": as_of}))
@@ -95,13 +117,26 @@ def bare_pass(env, as_of):
 
 def close_of_business(env, args):
     Run = env["sacco.loan.cob.run"]
+    if args.explain is not None:
+        env.cr.execute(
+            "LOAD 'auto_explain'; SET auto_explain.log_level = notice; "
+            "SET auto_explain.log_analyze = on; SET auto_explain.log_buffers = on; "
+            "SET auto_explain.log_nested_statements = on; "
+            "SELECT set_config('auto_explain.log_min_duration', %s, false)",
+            [str(args.explain)],
+        )
+        env.cr._cnx.notices = deque(maxlen=None)  # psycopg2 keeps the last 50 by default
     if not args.profile:
-        return seconds(Run.run_close_of_business, args.date)
-    import cProfile
+        result = seconds(Run.run_close_of_business, args.date)
+    else:
+        import cProfile
 
-    profiler = cProfile.Profile()
-    result = profiler.runcall(seconds, Run.run_close_of_business, args.date)
-    profiler.dump_stats(args.profile)
+        profiler = cProfile.Profile()
+        result = profiler.runcall(seconds, Run.run_close_of_business, args.date)
+        profiler.dump_stats(args.profile)
+    if args.explain is not None:
+        print("".join(env.cr._cnx.notices))
+        env.cr.execute("SET auto_explain.log_min_duration = -1")
     return result
 
 
@@ -143,15 +178,47 @@ def report_run(run, elapsed, n, phases):
     )
 
 
-def main():
-    args = parse_args()
-    registry = registry_for(args)
-    from odoo.addons.sacco_loans.models.sacco_loan_cob_run import PHASES  # needs the addons path
+def database_exists(args, name):
+    listed = subprocess.run(
+        ["psql", "-h", args.db_host, "-U", args.db_user, "-Atc", "SELECT datname FROM pg_database"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return name in listed.stdout.split()
 
+
+def copy_database(args, source, target):
+    server = ["-h", args.db_host, "-U", args.db_user]
+    subprocess.run(["dropdb", "--if-exists", *server, target], check=True)
+    _done, elapsed = seconds(subprocess.run, ["createdb", *server, "-T", source, target])
+    print(f"copied {source} to {target} in {elapsed:.1f} s")
+
+
+def book_registry(args):
+    """The registry of a database holding the generated book: a copy of ``args.book`` when
+    that exists, else a fresh one, generated (and saved as ``args.book`` when given)."""
+    if args.book and database_exists(args, args.book):
+        copy_database(args, args.book, args.db)
+        odoo.tools.config.parse_config(odoo_options(args))
+        return Registry(args.db)
+    registry = registry_for(args)
     with environment(registry) as env:
         report_machine("before generating")
         report_generation(env, args)
         report_machine("after generating")
+    if args.book:
+        odoo.sql_db.close_db(args.db)  # a database is copied with no one connected
+        copy_database(args, args.db, args.book)
+    return registry
+
+
+def main():
+    args = parse_args()
+    registry = book_registry(args)
+    from odoo.addons.sacco_loans.models.sacco_loan_cob_run import PHASES  # needs the addons path
+
+    with environment(registry) as env:
         floor = bare_pass(env, args.date)
         report_machine("before the close of business")
         run, elapsed = close_of_business(env, args)
@@ -174,6 +241,7 @@ def main():
         # The night after: only what changed overnight is written (loans in arrears age a day).
         following = args.date + timedelta(days=1)
         if following <= date.today():
+            print(f"VACUUM ANALYZE between the nights: {vacuum_database(args):.1f} s")
             report_run(*seconds(Run.run_close_of_business, following), args.n, PHASES)
         report_machine("at the end")
 

@@ -76,19 +76,25 @@ INSTALLMENTS = """
 # The standing of loans as of a date (close of business): sacco_core.portfolio in SQL.
 # Only rows whose standing changes are written.
 STANDING_SQL = f"""
-WITH line AS ({INSTALLMENTS}), due AS (
+WITH line AS ({INSTALLMENTS}), arrears AS (
+    -- Paid installments owe nothing: only unpaid ones due by the date are summed, per loan
+    -- before meeting the loans (grouping the few loans in arrears, not every loan).
+    SELECT loan_id, MIN(due_date) AS oldest, SUM(principal) AS principal,
+           SUM(interest) AS interest, SUM(fee) AS fee, SUM(penalty) AS penalty
+      FROM line
+     WHERE due_date <= %(as_of)s AND NOT paid {{only_installments}}
+     GROUP BY loan_id
+), due AS (
     SELECT l.id,
            COALESCE(l.principal_outstanding, 0) AS principal_outstanding,
-           MIN(i.due_date) AS oldest,
-           COALESCE(SUM(i.principal), 0) AS principal,
-           COALESCE(SUM(i.interest), 0) AS interest,
-           COALESCE(SUM(i.fee), 0) AS fee,
-           COALESCE(SUM(i.penalty), 0) AS penalty
+           i.oldest,
+           COALESCE(i.principal, 0) AS principal,
+           COALESCE(i.interest, 0) AS interest,
+           COALESCE(i.fee, 0) AS fee,
+           COALESCE(i.penalty, 0) AS penalty
       FROM sacco_loan l
-      -- Paid installments owe nothing: only unpaid ones due by the date are summed.
-      LEFT JOIN line i ON i.loan_id = l.id AND i.due_date <= %(as_of)s AND NOT i.paid
+      LEFT JOIN arrears i ON i.loan_id = l.id
      WHERE l.company_id = %(company)s AND l.state = 'active' {{only}}
-     GROUP BY l.id
 ), classed AS (
     SELECT due.*,
            COALESCE(%(as_of)s::date - due.oldest, 0) AS days,
@@ -125,34 +131,45 @@ UPDATE sacco_loan l
 # rate % of its overdue amount, within the product's cap and, on non-performing loans,
 # within what the in-duplum rule leaves (sacco_core.portfolio).
 PENALTY_SQL = f"""
-WITH line AS ({INSTALLMENTS}), candidate AS (
-    SELECT i.id, i.loan_id, i.number, i.due_date + COALESCE(p.penalty_grace_days, 0) AS start,
+WITH line AS ({INSTALLMENTS}), anniversary AS (
+    -- The days from the oldest unpaid due date (after each product's grace days) whose
+    -- monthly anniversary is the date: the only due dates penalised tonight, read from the
+    -- index, instead of every installment in arrears.
+    SELECT p.id AS product_id, s.start, s.start - COALESCE(p.penalty_grace_days, 0) AS due_date,
+           ((EXTRACT(YEAR FROM %(as_of)s) - EXTRACT(YEAR FROM s.start)) * 12
+            + EXTRACT(MONTH FROM %(as_of)s) - EXTRACT(MONTH FROM s.start))::int AS period
+      FROM sacco_loan_product p,
+           LATERAL (
+               SELECT day::date AS start
+                 FROM generate_series(
+                     (SELECT MIN(due_date) FROM sacco_loan_installment WHERE NOT paid)
+                         + COALESCE(p.penalty_grace_days, 0),
+                     %(as_of)s::date - 1, INTERVAL '1 day') day
+           ) s
+     WHERE p.penalty_rate > 0
+), candidate AS (
+    SELECT i.id, i.loan_id, i.number, a.start, a.period,
            i.principal + i.interest + i.fee AS overdue, i.total, i.charged,
            p.penalty_rate::numeric AS rate, COALESCE(p.penalty_cap_percent, 0)::numeric AS cap,
            l.sasra_class,
            COALESCE(l.principal_outstanding, 0) - COALESCE(l.arrears_interest, 0)
                - COALESCE(l.arrears_penalty, 0) AS room
-      FROM line i
-      JOIN sacco_loan l ON l.id = i.loan_id
+      FROM anniversary a
+      JOIN line i ON i.due_date = a.due_date
+      JOIN sacco_loan l ON l.id = i.loan_id AND l.product_id = a.product_id
       JOIN sacco_loan_product p ON p.id = l.product_id
-     WHERE l.company_id = %(company)s AND l.state = 'active' AND NOT i.paid
-       AND p.penalty_rate > 0 AND i.due_date < %(as_of)s
-       AND i.due_date + COALESCE(p.penalty_grace_days, 0) < %(as_of)s
-), anniversary AS (
+     WHERE a.period >= 1 AND (a.start + a.period * INTERVAL '1 month')::date = %(as_of)s
+       AND l.company_id = %(company)s AND l.state = 'active' AND NOT i.paid
+       AND i.due_date < %(as_of)s
+), charge AS (
     SELECT c.*,
-           ((EXTRACT(YEAR FROM %(as_of)s) - EXTRACT(YEAR FROM c.start)) * 12
-            + EXTRACT(MONTH FROM %(as_of)s) - EXTRACT(MONTH FROM c.start))::int AS period
+           CASE WHEN c.cap > 0
+                THEN GREATEST(LEAST(ROUND(c.overdue * c.rate / 100, 2),
+                                    ROUND(c.total * c.cap / 100, 2) - c.charged), 0)
+                ELSE ROUND(c.overdue * c.rate / 100, 2)
+           END AS amount
       FROM candidate c
      WHERE c.overdue > 0
-), charge AS (
-    SELECT a.*,
-           CASE WHEN a.cap > 0
-                THEN GREATEST(LEAST(ROUND(a.overdue * a.rate / 100, 2),
-                                    ROUND(a.total * a.cap / 100, 2) - a.charged), 0)
-                ELSE ROUND(a.overdue * a.rate / 100, 2)
-           END AS amount
-      FROM anniversary a
-     WHERE a.period >= 1 AND (a.start + a.period * INTERVAL '1 month')::date = %(as_of)s
 ), capped AS (
     SELECT c.*,
            CASE WHEN c.sasra_class IN ('substandard', 'doubtful', 'loss')
@@ -324,7 +341,11 @@ class SaccoLoanCobRun(models.Model):
     @api.model
     def _lending_companies(self):
         self.env["sacco.loan"].flush_model(["company_id"])
-        self.env.cr.execute("SELECT DISTINCT company_id FROM sacco_loan")
+        # One index probe per company, not a scan of every loan.
+        self.env.cr.execute(
+            "SELECT id FROM res_company c "
+            "WHERE EXISTS (SELECT 1 FROM sacco_loan l WHERE l.company_id = c.id) ORDER BY id"
+        )
         return self.env["res.company"].sudo().browse(row[0] for row in self.env.cr.fetchall())
 
     def action_resume(self):
@@ -503,7 +524,10 @@ class SaccoLoanCobRun(models.Model):
             **company._sacco_cob_sql_params(),
         }
         only = "AND l.id = ANY(%(ids)s)" if loan_ids is not None else ""
-        self.env.cr.execute(STANDING_SQL.format(only=only), params)
+        only_installments = "AND loan_id = ANY(%(ids)s)" if loan_ids is not None else ""
+        self.env.cr.execute(
+            STANDING_SQL.format(only=only, only_installments=only_installments), params
+        )
         changed = self.env.cr.rowcount
         self.env.cr.execute(
             f"""
@@ -568,12 +592,16 @@ class SaccoLoanCobRun(models.Model):
         """Post ``(charge id, loan id, amount)`` rows: Dr ``debit_account`` per loan (the
         member as partner, the loan on the item), Cr ``credit_account`` in total, one entry
         per pair of product accounts."""
-        loans = self.env["sacco.loan"].browse({charge[1] for charge in charges})
-        groups = defaultdict(list)
-        for loan in loans:
-            groups[loan.product_id].append(loan.id)
+        # The loans' products in one query (browsing tens of thousands of loans would read
+        # every column of each, a thousand at a time).
+        self.env.cr.execute(
+            "SELECT product_id, array_agg(id) FROM sacco_loan WHERE id = ANY(%s) "
+            "GROUP BY product_id ORDER BY product_id",
+            [list({charge[1] for charge in charges})],
+        )
         by_accounts = defaultdict(list)
-        for product, loan_ids in groups.items():
+        for product_id, loan_ids in self.env.cr.fetchall():
+            product = self.env["sacco.loan.product"].browse(product_id)
             by_accounts[(debit_account(product), credit_account(product))] += loan_ids
         moves = self.env["account.move"]
         for (debit, credit), loan_ids in by_accounts.items():

@@ -10,6 +10,7 @@ from . import (
     test_loan_checkoff,
     test_loan_cob,
     test_loan_cob_postings,
+    test_loan_cob_results,
     test_loan_fees_spread,
     test_loan_import,
     test_loan_overpayment,
