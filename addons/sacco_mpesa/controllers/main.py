@@ -48,10 +48,11 @@ class MpesaCallbacks(http.Controller):
         if not config:
             raise request.not_found()
         path = request.httprequest.path.split(f"/{token}/", 1)[1]
-        request.env["sacco.mpesa.callback"].sudo()._store(
+        callbacks = request.env["sacco.mpesa.callback"].sudo()
+        callbacks._store(
             config, RESULT_KINDS[path], self._raw_body(), self._headers(), self._source_ip()
         )
-        request.env.ref("sacco_mpesa.ir_cron_sacco_mpesa_process").sudo()._trigger()
+        callbacks._wake_processing()
         return request.make_json_response(CALLBACK_ACK)
 
     @http.route(
