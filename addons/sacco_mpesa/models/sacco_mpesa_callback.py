@@ -66,15 +66,25 @@ LINK_SQL = """
            AS v(id, state, request_id, receipt, transaction_id, duplicate)
      WHERE c.id = v.id
 """
+# The raw callback and, for an acknowledgement that wakes the job, the locks of
+# ``_store``: STORING_LOCK shared, then (CASE keeps the order) whether the job is idle.
 STORE_SQL = """
-    INSERT INTO sacco_mpesa_callback
-        (config_id, company_id, kind, body, headers, source_ip, received_at, state, error,
-         create_uid, write_uid, create_date, write_date)
-    SELECT id, company_id, %(kind)s, %(body)s, %(headers)s, %(source_ip)s,
-           now() at time zone 'UTC', %(state)s, %(error)s, %(uid)s, %(uid)s,
-           now() at time zone 'UTC', now() at time zone 'UTC'
-      FROM sacco_mpesa_config WHERE id = %(config)s
-    RETURNING id
+    WITH stored AS (
+        INSERT INTO sacco_mpesa_callback
+            (config_id, company_id, kind, body, headers, source_ip, received_at, state, error,
+             create_uid, write_uid, create_date, write_date)
+        SELECT id, company_id, %(kind)s, %(body)s, %(headers)s, %(source_ip)s,
+               now() at time zone 'UTC', %(state)s, %(error)s, %(uid)s, %(uid)s,
+               now() at time zone 'UTC', now() at time zone 'UTC'
+          FROM sacco_mpesa_config WHERE id = %(config)s
+        RETURNING id
+    )
+    SELECT id,
+           CASE WHEN NOT %(wake)s THEN false
+                WHEN pg_advisory_xact_lock_shared(%(storing)s) IS NOT NULL
+                THEN pg_try_advisory_xact_lock_shared(%(draining)s)
+           END
+      FROM stored
 """
 
 
@@ -109,9 +119,14 @@ class SaccoMpesaCallback(models.Model):
     )
 
     @api.model
-    def _store(self, config, kind, raw_body, headers, source_ip, state="pending", error=None):
+    def _store(
+        self, config, kind, raw_body, headers, source_ip, state="pending", error=None, wake=False
+    ):
         """The raw log entry, one INSERT (the acknowledgement waits for it); a body that
-        is not a JSON object is stored as failed."""
+        is not a JSON object is stored as failed. ``wake``: wake the background job,
+        unless it is draining the queue already; then it will see this callback, as
+        before it stops it waits for the callbacks being stored (``_drained``), so under
+        load acknowledgements create no trigger and wake no cron worker."""
         if state == "pending":
             error = self._body_error(raw_body)
             state = "failed" if error else "pending"
@@ -126,22 +141,15 @@ class SaccoMpesaCallback(models.Model):
                 "state": state,
                 "error": error,
                 "uid": self.env.uid,
+                "wake": wake,
+                "storing": STORING_LOCK,
+                "draining": DRAINING_LOCK,
             },
         )
-        return self.browse(self.env.cr.fetchone()[0])
-
-    @api.model
-    def _wake_processing(self):
-        """Wake the background job for a callback just stored, unless it is draining the
-        queue already: then it will see this callback, as before it stops it waits for
-        the callbacks being stored (``_drained``). Under load, acknowledgements thus create
-        no trigger and wake no cron worker."""
-        self.env.cr.execute(
-            "SELECT pg_advisory_xact_lock_shared(%s), pg_try_advisory_xact_lock_shared(%s)",
-            [STORING_LOCK, DRAINING_LOCK],
-        )
-        if self.env.cr.fetchone()[1]:
+        callback_id, job_idle = self.env.cr.fetchone()
+        if job_idle:
             self.env.ref(PROCESS_CRON).sudo()._trigger()
+        return self.browse(callback_id)
 
     @api.model
     def _body_error(self, raw_body):
@@ -162,7 +170,7 @@ class SaccoMpesaCallback(models.Model):
     def _cron_process(self, batch_size=BATCH_SIZE):
         """Drain the pending callbacks in batches (oldest first, skipping rows another
         worker holds), committing each batch. Callbacks stored meanwhile do not wake the
-        job again (``_wake_processing``): it stops only once none is pending after every
+        job again (``_store``): it stops only once none is pending after every
         acknowledgement in flight has committed."""
         if module.current_test:  # one transaction, rolled back by the test
             self._drain(batch_size, time.monotonic() + DRAIN_SECONDS, [])

@@ -48,11 +48,11 @@ OUTCOME_SQL = """
 """
 # An account number as the member may have typed it: upper case, no spaces.
 NORMALIZED = "upper(regexp_replace({column}, '\\s', '', 'g'))"
-# Where a typed account number is looked for, in this order (tables and columns are ours).
-REFERENCE_TABLES = (
-    ("sacco_member", "member_number"),
-    ("sacco_savings_account", "name"),
-    ("sacco_loan", "name"),
+# Where a typed account number is looked for, in this order (models and columns are ours).
+REFERENCE_MODELS = (
+    ("sacco.member", "member_number"),
+    ("sacco.savings.account", "name"),
+    ("sacco.loan", "name"),
 )
 
 STATES = [
@@ -189,17 +189,14 @@ class SaccoMpesaTransaction(models.Model):
         loan number. Numbers compare upper case without spaces, as the member may type them."""
         keys = {reference.key for reference in references}
         members, accounts, loans = (
-            self._find_by_numbers(table, column, keys, config.company_id)
-            for table, column in REFERENCE_TABLES
+            self._records_by_number(model, column, keys, config.company_id)
+            for model, column in REFERENCE_MODELS
         )
-        Member = self.env["sacco.member"].sudo()
-        Account = self.env["sacco.savings.account"].sudo()
-        Loan = self.env["sacco.loan"].sudo()
         default_kind = "fosa_savings" if config.default_destination == "fosa" else "bosa_deposit"
         found = {}
         for reference in set(references):
             if reference.key in members:
-                member = Member.browse(members[reference.key])
+                member = members[reference.key]
                 account = member.savings_account_ids.filtered(
                     lambda a, ref=reference: (
                         a.state in ("active", "dormant")
@@ -215,27 +212,32 @@ class SaccoMpesaTransaction(models.Model):
             elif reference.product_code:
                 continue
             elif reference.key in accounts:
-                account = Account.browse(accounts[reference.key])
+                account = accounts[reference.key]
                 found[reference] = (account.member_id, account, None, None)
             elif reference.key in loans:
-                loan = Loan.browse(loans[reference.key])
+                loan = loans[reference.key]
                 found[reference] = (loan.member_id, None, loan, None)
         return found
 
     @api.model
-    def _find_by_numbers(self, table, column, keys, company):
-        """``{normalised number: id}`` of the rows of ``table`` numbered one of ``keys``
-        (the expression indexes of ``init`` serve it)."""
+    def _records_by_number(self, model, column, keys, company):
+        """``{normalised number: record}`` of ``model`` numbered one of ``keys`` (the
+        expression indexes of ``init`` serve it); the records are read together."""
         self.env.flush_all()
         self.env.cr.execute(
-            f"SELECT {NORMALIZED.format(column=column)}, id FROM {table} "  # noqa: S608
+            f"SELECT {NORMALIZED.format(column=column)}, id "  # noqa: S608
+            f"FROM {self.env[model]._table} "
             f"WHERE company_id = %s AND {NORMALIZED.format(column=column)} = ANY(%s)",
             [company.id, [normalize_reference(key) for key in keys]],
         )
-        return dict(self.env.cr.fetchall())
+        ids = dict(self.env.cr.fetchall())
+        records = self.env[model].sudo().browse(ids.values())
+        by_id = {record.id: record for record in records}  # one prefetch for them all
+        return {key: by_id[id_] for key, id_ in ids.items()}
 
     def init(self):
-        for table, column in REFERENCE_TABLES:
+        for model, column in REFERENCE_MODELS:
+            table = self.env[model]._table
             create_index(
                 self.env.cr,
                 f"{table}_mpesa_reference_idx",
