@@ -7,40 +7,19 @@ from odoo.exceptions import UserError
 from odoo.modules import module
 from odoo.tools import SQL
 
+from odoo.addons.sacco_base.models.sacco_ledger import split_item_columns as split_columns
+
 from sacco_core.sms import sms_amount
 
 # Phases in the order they run; each one is committed with its marker, so a run that
 # stopped half-way resumes at the first phase not marked done.
 PHASES = ("standing", "accrual", "penalties", "provisioning", "reminders")
-# Amount columns of a journal item, scaled when one item is split per loan.
-SCALED_COLUMNS = (
-    "debit",
-    "credit",
-    "balance",
-    "amount_currency",
-    "amount_residual",
-    "amount_residual_currency",
-    "price_unit",
-    "price_subtotal",
-    "price_total",
-    "tax_base_amount",
-    "discount_amount_currency",
-    "discount_balance",
-)
 
 
 def split_item_columns(Line):
-    """The stored columns of a journal item copied into its per-loan parts: those copied as
-    they are, and the amounts scaled to each loan's share (partner, loan and label vary)."""
-    scaled = [name for name in SCALED_COLUMNS if name in Line._fields]
-    copied = [
-        name
-        for name, field in Line._fields.items()
-        if field.store
-        and field.column_type
-        and name not in ("id", "partner_id", "sacco_loan_id", "name", *scaled)
-    ]
-    return copied, scaled
+    """The stored columns of a journal item copied into its per-loan parts, and the
+    amounts scaled to each loan's share (partner, loan and label vary)."""
+    return split_columns(Line, ("partner_id", "sacco_loan_id", "name"))
 
 
 # The catch-up cron closes at most this many missed days.

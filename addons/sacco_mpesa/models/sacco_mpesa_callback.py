@@ -1,8 +1,11 @@
 import json
+import time
 from datetime import timedelta
+from typing import NamedTuple
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.modules import module
 
 from sacco_core.mpesa import (
     MpesaFormatError,
@@ -28,11 +31,61 @@ KINDS = [
     ("balance_result", "Balance Result"),
     ("balance_timeout", "Balance Timeout"),
 ]
+
+
+class Claim(NamedTuple):
+    """A delivery's claim on an M-Pesa receipt, recorded with the others of its batch."""
+
+    callback: models.Model
+    receipt: str
+    source: str
+    vals: dict
+    callback_vals: dict
+    request: models.Model
+
+
 # How long an STK result waits for its request (the push may still be committing).
 ORPHAN_GRACE = timedelta(minutes=10)
 
 
 BATCH_SIZE = 500
+# The job drains the queue for at most this long, then hands over to its next run.
+DRAIN_SECONDS = 60
+PROCESS_CRON = "sacco_mpesa.ir_cron_sacco_mpesa_process"
+# Advisory locks (arbitrary constants of this add-on): every acknowledgement holds the first
+# shared until it commits; the job holds the second while it drains the queue.
+STORING_LOCK = 7_106_201
+DRAINING_LOCK = 7_106_202
+LINK_SQL = """
+    UPDATE sacco_mpesa_callback c
+       SET state = v.state, request_id = COALESCE(v.request_id, c.request_id),
+           receipt = v.receipt, transaction_id = v.transaction_id, duplicate = v.duplicate,
+           write_uid = %(uid)s, write_date = now() at time zone 'UTC'
+      FROM unnest(%(ids)s::int4[], %(states)s::varchar[], %(requests)s::int4[],
+                  %(receipts)s::varchar[], %(transactions)s::int4[], %(duplicates)s::bool[])
+           AS v(id, state, request_id, receipt, transaction_id, duplicate)
+     WHERE c.id = v.id
+"""
+# The raw callback and, for an acknowledgement that wakes the job, the locks of
+# ``_store``: STORING_LOCK shared, then (CASE keeps the order) whether the job is idle.
+STORE_SQL = """
+    WITH stored AS (
+        INSERT INTO sacco_mpesa_callback
+            (config_id, company_id, kind, body, headers, source_ip, received_at, state, error,
+             create_uid, write_uid, create_date, write_date)
+        SELECT id, company_id, %(kind)s, %(body)s, %(headers)s, %(source_ip)s,
+               now() at time zone 'UTC', %(state)s, %(error)s, %(uid)s, %(uid)s,
+               now() at time zone 'UTC', now() at time zone 'UTC'
+          FROM sacco_mpesa_config WHERE id = %(config)s
+        RETURNING id
+    )
+    SELECT id,
+           CASE WHEN NOT %(wake)s THEN false
+                WHEN pg_advisory_xact_lock_shared(%(storing)s) IS NOT NULL
+                THEN pg_try_advisory_xact_lock_shared(%(draining)s)
+           END
+      FROM stored
+"""
 
 
 class SaccoMpesaCallback(models.Model):
@@ -66,22 +119,37 @@ class SaccoMpesaCallback(models.Model):
     )
 
     @api.model
-    def _store(self, config, kind, raw_body, headers, source_ip, state="pending", error=None):
-        """The raw log entry; a body that is not a JSON object is stored as failed."""
+    def _store(
+        self, config, kind, raw_body, headers, source_ip, state="pending", error=None, wake=False
+    ):
+        """The raw log entry, one INSERT (the acknowledgement waits for it); a body that
+        is not a JSON object is stored as failed. ``wake``: wake the background job,
+        unless it is draining the queue already; then it will see this callback, as
+        before it stops it waits for the callbacks being stored (``_drained``), so under
+        load acknowledgements create no trigger and wake no cron worker."""
         if state == "pending":
             error = self._body_error(raw_body)
             state = "failed" if error else "pending"
-        return self.sudo().create(
+        self.env.cr.execute(
+            STORE_SQL,
             {
-                "config_id": config.id,
+                "config": config.id,
                 "kind": kind,
                 "body": raw_body,
                 "headers": json.dumps(headers, default=str),
                 "source_ip": source_ip,
                 "state": state,
                 "error": error,
-            }
+                "uid": self.env.uid,
+                "wake": wake,
+                "storing": STORING_LOCK,
+                "draining": DRAINING_LOCK,
+            },
         )
+        callback_id, job_idle = self.env.cr.fetchone()
+        if job_idle:
+            self.env.ref(PROCESS_CRON).sudo()._trigger()
+        return self.browse(callback_id)
 
     @api.model
     def _body_error(self, raw_body):
@@ -100,37 +168,95 @@ class SaccoMpesaCallback(models.Model):
 
     @api.model
     def _cron_process(self, batch_size=BATCH_SIZE):
-        """Process pending callbacks in batches (oldest first), skipping rows another
-        worker holds; receipts recorded here are posted together at the end."""
-        self.env.cr.execute(
-            "SELECT id FROM sacco_mpesa_callback WHERE state = 'pending' ORDER BY id "
-            "LIMIT %s FOR UPDATE SKIP LOCKED",
-            [batch_size],
+        """Drain the pending callbacks in batches (oldest first, skipping rows another
+        worker holds), committing each batch. Callbacks stored meanwhile do not wake the
+        job again (``_store``): it stops only once none is pending after every
+        acknowledgement in flight has committed."""
+        if module.current_test:  # one transaction, rolled back by the test
+            self._drain(batch_size, time.monotonic() + DRAIN_SECONDS, [])
+            return
+        cr = self.env.cr
+        cr.execute("SELECT pg_advisory_lock(%s)", [DRAINING_LOCK])
+        try:
+            cr.commit()  # the first batch sees every callback stored before the lock
+            deadline, waiting = time.monotonic() + DRAIN_SECONDS, []
+            while time.monotonic() < deadline:
+                done = self._drain(batch_size, deadline, waiting)
+                if done and self._drained(waiting):
+                    return
+            self.env.ref(PROCESS_CRON)._trigger()  # out of time: the next run goes on
+            cr.commit()
+        finally:
+            cr.rollback()  # after a failure, so that the locks are released all the same
+            cr.execute("SELECT pg_advisory_unlock_all()")
+            cr.commit()
+
+    def _drain(self, batch_size, deadline, waiting):
+        """Process pending callbacks batch after batch until none is left or the time is
+        up; whether none is left. Those that stay pending (an STK result before its
+        request, a receipt another worker is recording) are added to ``waiting`` and left
+        for the next run."""
+        while time.monotonic() < deadline:
+            self.env.cr.execute(
+                "SELECT id FROM sacco_mpesa_callback WHERE state = 'pending' "
+                "AND id <> ALL(%s) ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
+                [waiting, batch_size],
+            )
+            callbacks = self.browse([row[0] for row in self.env.cr.fetchall()])
+            if not callbacks:
+                return True
+            callbacks._process()
+            waiting += callbacks.filtered(lambda c: c.state == "pending").ids
+            if not module.current_test:
+                self.env.cr.commit()
+        return False
+
+    def _drained(self, waiting):
+        """Whether no callback is pending (but ``waiting``) once the acknowledgements in
+        flight have committed: they hold STORING_LOCK shared until then, so taking it
+        exclusively waits for them (and holds new ones back for a moment). If none is,
+        the job stops draining before they go on, so they wake it again."""
+        cr = self.env.cr
+        cr.execute("SELECT pg_advisory_lock(%s)", [STORING_LOCK])
+        cr.commit()  # a new snapshot, taken after their commits
+        cr.execute(
+            "SELECT EXISTS(SELECT 1 FROM sacco_mpesa_callback "
+            "WHERE state = 'pending' AND id <> ALL(%s))",
+            [waiting],
         )
-        callbacks = self.browse([row[0] for row in self.env.cr.fetchall()])
-        callbacks._process()
-        if len(callbacks) == batch_size:
-            self.env.ref("sacco_mpesa.ir_cron_sacco_mpesa_process")._trigger()
+        pending = cr.fetchone()[0]
+        if not pending:
+            cr.execute("SELECT pg_advisory_unlock(%s)", [DRAINING_LOCK])
+        cr.execute("SELECT pg_advisory_unlock(%s)", [STORING_LOCK])
+        cr.commit()
+        return not pending
 
     def _process(self):
-        transactions = self.env["sacco.mpesa.transaction"]
+        """Process these callbacks. Payments (C2B confirmations, successful STK results)
+        are parsed one by one, their receipts then recorded with one INSERT (exactly once)
+        and posted together; the other kinds are applied one by one."""
+        claims, failed, stk_waiting = [], {}, {}
         for callback in self:
             try:
+                if callback.kind == "c2b_confirmation":  # reads only: no savepoint
+                    claims.append(callback._process_c2b(callback._json(), stk_waiting))
+                    continue
                 with self.env.cr.savepoint():
-                    transactions |= callback._dispatch() or transactions.browse()
-            except ReceiptInFlight:
-                self.env.invalidate_all()  # stays pending; the next run sees the receipt
-                self.env.ref("sacco_mpesa.ir_cron_sacco_mpesa_process")._trigger()
+                    claim = callback._dispatch()
+                if claim:
+                    claims.append(claim)
             except (MpesaFormatError, UserError, ValidationError) as error:
                 self.env.invalidate_all()
-                callback.write({"state": "failed", "error": str(error)})
+                failed[callback] = str(error)
+        for callback, error in failed.items():
+            callback.write({"state": "failed", "error": error})
+        transactions = self._record_receipts(claims)
         transactions._post_received()
         return transactions
 
     def _dispatch(self):
         handler = {
             "stk": self._process_stk,
-            "c2b_confirmation": self._process_c2b,
             "b2c_result": self._process_b2c_result,
             "b2c_timeout": self._process_b2c_timeout,
             "status_result": self._process_query_result,
@@ -167,7 +293,8 @@ class SaccoMpesaCallback(models.Model):
         if not result.success:
             self.write(vals)
             return None
-        return self._record_receipt(
+        return Claim(
+            self,
             result.receipt,
             "stk",
             {
@@ -181,16 +308,21 @@ class SaccoMpesaCallback(models.Model):
             request,
         )
 
-    def _process_c2b(self, body):
+    def _process_c2b(self, body, stk_waiting):
+        """The claim of a C2B confirmation; ``stk_waiting`` holds the STK requests of each
+        shortcode still waiting for a payment in this batch (read once per batch)."""
         payment = parse_c2b(body)
-        if payment.shortcode != self.config_id.shortcode:
+        config = self.config_id
+        if payment.shortcode != config.shortcode:
             raise MpesaFormatError(
                 self.env._("Shortcode %s is not the one of this callback URL.", payment.shortcode)
             )
-        request = self.env["sacco.mpesa.request"]._pending_for_reference(
-            self.config_id, payment.bill_ref, payment.amount
-        )
-        return self._record_receipt(
+        if config not in stk_waiting:
+            stk_waiting[config] = self.env["sacco.mpesa.request"]._pending_for_payments(config)
+        request = stk_waiting[config]._paid_by(payment.bill_ref, payment.amount)
+        stk_waiting[config] -= request
+        return Claim(
+            self,
             payment.trans_id,
             "c2b",
             {
@@ -244,27 +376,81 @@ class SaccoMpesaCallback(models.Model):
         request._apply_b2c_timeout()
         self.write({"state": "done", "request_id": request.id})
 
-    def _record_receipt(self, receipt, source, vals, callback_vals, request):
-        """Claim the receipt (exactly once); a later delivery of the same receipt links
-        to it and posts nothing."""
+    @api.model
+    def _record_receipts(self, claims):
+        """Record the claimed receipts (exactly once: one INSERT, the unique index decides)
+        and link each delivery to its transaction; a receipt already recorded, by an
+        earlier delivery or one of this batch, marks the delivery a duplicate and posts
+        nothing. If another worker is recording one of them right now, the claims are made
+        one by one and the deliveries of such receipts stay pending for the next run."""
         Transaction = self.env["sacco.mpesa.transaction"]
-        transaction = Transaction._claim(receipt, self.config_id, source, vals)
-        duplicate = transaction is None
-        if duplicate:
-            transaction = Transaction._existing(receipt, self.config_id.company_id)
-            if request and not transaction.request_id:
+        receipts = [(c.receipt, c.callback.config_id, c.source, c.vals) for c in claims]
+        try:
+            claimed, retry = Transaction._claim_many(receipts), set()
+        except ReceiptInFlight:
+            claimed, retry = {}, set()
+            for position, receipt in enumerate(receipts):
+                try:
+                    single = Transaction._claim_many([receipt])
+                except ReceiptInFlight:
+                    retry.add(position)
+                    continue
+                if single:
+                    claimed[position] = single[0]
+            self.env.invalidate_all()
+            self.env.ref(PROCESS_CRON)._trigger()
+        return self._link_claims(claims, claimed, retry)
+
+    def _link_claims(self, claims, claimed, retry):
+        Transaction = self.env["sacco.mpesa.transaction"]
+        duplicates = [
+            claim
+            for position, claim in enumerate(claims)
+            if position not in claimed and position not in retry
+        ]
+        existing = {
+            (txn.name, txn.company_id): txn
+            for txn in Transaction.sudo().search(
+                [("name", "in", [claim.receipt for claim in duplicates])]
+            )
+        }
+        rows = []
+        for position, claim in enumerate(claims):
+            if position in retry:
+                continue
+            request = claim.request
+            transaction = (
+                claimed.get(position)
+                or existing[(claim.receipt, claim.callback.config_id.company_id)]
+            )
+            if request and position not in claimed and not transaction.request_id:
                 transaction.request_id = request
-        if request:
-            request.transaction_id = transaction
-        self.write(
+            if request:
+                request.transaction_id = transaction
+            rows.append((claim, transaction, position not in claimed))
+        self._write_receipts(rows)
+        return Transaction.union(*claimed.values())
+
+    @api.model
+    def _write_receipts(self, rows):
+        """``(claim, transaction, duplicate)`` rows: each delivery done and linked to its
+        receipt's transaction, in one UPDATE."""
+        if not rows:
+            return
+        self.env.flush_all()
+        self.env.cr.execute(
+            LINK_SQL,
             {
-                **callback_vals,
-                "receipt": receipt,
-                "transaction_id": transaction.id,
-                "duplicate": duplicate,
-            }
+                "uid": self.env.uid,
+                "ids": [claim.callback.id for claim, _txn, _dup in rows],
+                "states": [claim.callback_vals["state"] for claim, _txn, _dup in rows],
+                "requests": [claim.callback_vals.get("request_id") for claim, _txn, _dup in rows],
+                "receipts": [claim.receipt for claim, _txn, _dup in rows],
+                "transactions": [txn.id for _claim, txn, _dup in rows],
+                "duplicates": [dup for _claim, _txn, dup in rows],
+            },
         )
-        return None if duplicate else transaction
+        self.browse([claim.callback.id for claim, _txn, _dup in rows]).invalidate_recordset()
 
     # ---------------------------------------------------------------- demo
 

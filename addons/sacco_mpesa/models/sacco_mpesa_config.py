@@ -6,7 +6,7 @@ import secrets
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 
 from sacco_core.mpesa import (
@@ -134,13 +134,23 @@ class SaccoMpesaConfig(models.Model):
     def create(self, vals_list):
         configs = super().create(vals_list)
         configs._setup_accounting()
+        self.env.registry.clear_cache()  # _callback_routes
         return configs
+
+    def write(self, vals):
+        if {"callback_token", "allowed_ips", "active"} & set(vals):
+            self.env.registry.clear_cache()  # _callback_routes
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()  # _callback_routes
+        return super().unlink()
 
     @api.constrains("allowed_ips")
     def _check_allowed_ips(self):
         for config in self:
             try:
-                config._allowed_networks()
+                self._networks(config.allowed_ips)
             except ValueError as error:
                 raise ValidationError(self.env._("Allowed source IPs: %s", error)) from None
 
@@ -207,21 +217,43 @@ class SaccoMpesaConfig(models.Model):
 
     @api.model
     def _for_token(self, token):
-        """The configuration whose callback token is ``token`` (constant-time comparison)."""
-        for config in self.sudo().search([("callback_token", "!=", False)]):
-            if config.callback_token and hmac.compare_digest(config.callback_token, token or ""):
-                return config
+        """The configuration whose callback token is ``token`` (constant-time comparison
+        against each, from the worker's cache: a callback reads no configuration row)."""
+        for known, config_id, _networks in self._callback_routes():
+            if hmac.compare_digest(known, token or ""):
+                return self.browse(config_id)
         return self.browse()
 
-    def _allowed_networks(self):
+    @api.model
+    @tools.ormcache()
+    def _callback_routes(self):
+        """(token, id, allowed networks) of the active configurations; cleared whenever
+        a configuration is created, changed or deleted (in every worker)."""
+        self.env.cr.execute(
+            "SELECT callback_token, id, allowed_ips FROM sacco_mpesa_config "
+            "WHERE active AND callback_token IS NOT NULL ORDER BY id"
+        )
+        return tuple(
+            (token, config_id, tuple(self._networks(allowed_ips)))
+            for token, config_id, allowed_ips in self.env.cr.fetchall()
+        )
+
+    @staticmethod
+    def _networks(allowed_ips):
         return [
             ipaddress.ip_network(part.strip(), strict=False)
-            for part in (self.allowed_ips or "").split(",")
+            for part in (allowed_ips or "").split(",")
             if part.strip()
         ]
 
     def _source_allowed(self, address):
-        networks = self._allowed_networks()
+        self.ensure_one()
+        networks = next(
+            (route[2] for route in self._callback_routes() if route[1] == self.id),
+            None,
+        )
+        if networks is None:  # not a callback route (archived or without a token)
+            networks = self._networks(self.sudo().allowed_ips)
         if not networks:
             return True
         try:

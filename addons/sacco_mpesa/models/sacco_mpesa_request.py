@@ -616,19 +616,28 @@ class SaccoMpesaRequest(models.Model):
             [("state", "in", ("pending", "unknown")), ("submitted_at", "<", stale)], limit=200
         ).action_query()
 
-    def _pending_for_reference(self, config, bill_ref, amount):
-        """A recent STK request a C2B confirmation belongs to (same shortcode, account
-        reference and amount): an STK payment into a paybill is reported on both channels."""
+    def _pending_for_payments(self, config):
+        """The recent STK requests of ``config`` still waiting for their receipt, oldest
+        first: a C2B confirmation of the same account reference and amount belongs to one
+        (an STK payment into a paybill is reported on both channels; ``_paid_by``)."""
         since = fields.Datetime.now() - timedelta(hours=1)
         return self.sudo().search(
             [
                 ("config_id", "=", config.id),
-                ("account_reference", "=ilike", (bill_ref or "").strip()),
-                ("amount", "=", float(amount)),
                 ("state", "in", ("submitted", "pending", "unknown", "done")),
                 ("transaction_id", "=", False),
                 ("submitted_at", ">=", since),
             ],
             order="id",
-            limit=1,
         )
+
+    def _paid_by(self, bill_ref, amount):
+        """The first of these requests for account reference ``bill_ref`` (case ignored)
+        and ``amount``."""
+        reference = (bill_ref or "").strip().lower()
+        return self.filtered(
+            lambda r: (
+                (r.account_reference or "").lower() == reference
+                and not r.currency_id.compare_amounts(r.amount, float(amount))
+            )
+        )[:1]

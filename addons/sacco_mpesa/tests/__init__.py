@@ -1,5 +1,6 @@
 from . import (
     test_b2c,
+    test_batch_processing,
     test_callbacks,
     test_client,
     test_concurrency,

@@ -118,12 +118,14 @@ class SaccoSavingsTransaction(models.Model):
         ref=None,
         external_ref=None,
         narration=None,
+        bulk=False,
     ):
         """Post member-account movements and their GL counterparts as one balanced move.
 
         Locks every account first, checks states and available balances under the lock,
         posts the move (member account lines carry the account for reconciliation),
-        updates the balances and records one transaction per movement.
+        updates the balances and records one transaction per movement. ``bulk`` posts
+        a batch's many lines through ``sacco.ledger._post_bulk_entry``.
         """
         if external_ref:
             self._check_external_ref_unused(external_ref, movements[0].account.company_id)
@@ -139,16 +141,13 @@ class SaccoSavingsTransaction(models.Model):
         for account, debit_total in debits.items():
             account._check_available(debit_total, keep_minimum=account not in refunded)
         reference = ref or self.env["ir.sequence"].next_by_code("sacco.savings.transaction")
-        move = (
-            self.env["sacco.ledger"]
-            .sudo()
-            ._post_entry(
-                journal,
-                date,
-                reference,
-                [self._member_line(movement, narration or reference) for movement in movements]
-                + counter_lines,
-            )
+        ledger = self.env["sacco.ledger"].sudo()
+        move = (ledger._post_bulk_entry if bulk else ledger._post_entry)(
+            journal,
+            date,
+            reference,
+            [self._member_line(movement, narration or reference) for movement in movements]
+            + counter_lines,
         )
         return self._record(movements, move, reference, date, channel, external_ref, narration)
 
