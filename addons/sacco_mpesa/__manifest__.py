@@ -20,6 +20,7 @@
         "wizards/sacco_mpesa_transaction_allocate_views.xml",
         "wizards/sacco_mpesa_request_stk_views.xml",
         "wizards/sacco_mpesa_transaction_refund_views.xml",
+        "wizards/sacco_mpesa_transaction_reverse_views.xml",
         "views/sacco_mpesa_config_views.xml",
         "views/sacco_mpesa_callback_views.xml",
         "views/sacco_mpesa_transaction_views.xml",

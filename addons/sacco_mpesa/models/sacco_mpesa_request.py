@@ -60,6 +60,7 @@ class SaccoMpesaRequest(models.Model):
             ("b2c", "B2C Payment"),
             ("status", "Transaction Status"),
             ("balance", "Account Balance"),
+            ("reversal", "Reversal"),
         ],
         required=True,
         default="stk",
@@ -77,6 +78,7 @@ class SaccoMpesaRequest(models.Model):
             ("withdrawal", "FOSA Withdrawal"),
             ("loan", "Loan Disbursement"),
             ("refund", "Refund from Suspense"),
+            ("dividend", "Dividend / Interest Payout"),
         ],
         readonly=True,
     )

@@ -3,6 +3,7 @@ from . import (
     test_callbacks,
     test_client,
     test_concurrency,
+    test_reversal,
     test_routing,
     test_statement,
     test_stk,

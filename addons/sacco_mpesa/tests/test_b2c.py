@@ -172,6 +172,11 @@ class TestB2cPayouts(SaccoMpesaCommon):
             .create({"phone": "0712345678", "member_id": self.member.id})
         )
         wizard.action_refund()
+        self.assertEqual((txn.state, txn.proposal), ("suspense", "refund"))
+        self.assertFalse(self.env["sacco.mpesa.request"].search([("transaction_id", "=", txn.id)]))
+        with self.assertRefused(UserError, "second person"):
+            txn.with_user(self.accountant).action_approve()
+        txn.with_user(self.manager).action_approve()
         request = self.env["sacco.mpesa.request"].search([("transaction_id", "=", txn.id)])
         self.assertEqual(
             (txn.state, request.purpose, request.state), ("refunded", "refund", "pending")
@@ -181,6 +186,17 @@ class TestB2cPayouts(SaccoMpesaCommon):
         self._process()
         self.assertEqual(request.state, "done")
         self.assertMpesaBooksMatch()
+
+    def test_rejected_refund_leaves_the_payment_in_suspense(self):
+        txn = self._suspense_payment("RFD0000003")
+        txn.with_user(self.accountant).propose_refund("0712345678", self.member)
+        with self.assertRefused(UserError, "already waits"):
+            txn.with_user(self.manager).propose_allocation(account=self.bosa)
+        txn.with_user(self.manager).action_reject()
+        self.assertEqual((txn.state, txn.proposal), ("suspense", False))
+        self.assertFalse(self.daraja.calls("/mpesa/b2c"))
+        with self.assertRefused(UserError, "nothing waiting"):
+            txn.with_user(self.manager).action_approve()
 
     def test_failed_refund_returns_to_suspense(self):
         self.daraja.b2c_result_code = 2001
