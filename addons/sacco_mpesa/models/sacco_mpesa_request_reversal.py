@@ -24,8 +24,14 @@ class SaccoMpesaRequest(models.Model):
         txn._check_reversible()
         txn.sudo().write({"reversed_from_state": txn.state, "state": "reversing"})
         request = self._create_reversal(txn, reason)
-        request._submit_reversal()
+        self.env.ref("sacco_mpesa.ir_cron_sacco_mpesa_submit")._trigger()
         return request.sudo(False)
+
+    @api.model
+    def _cron_submit(self):
+        super()._cron_submit()
+        for request in self.search([("state", "=", "draft"), ("kind", "=", "reversal")], limit=200):
+            request._submit_reversal()
 
     @api.model
     def _create_reversal(self, txn, reason):
@@ -42,7 +48,18 @@ class SaccoMpesaRequest(models.Model):
         )
 
     def _submit_reversal(self):
+        """Send the reversal; one that cannot be sent (credentials, M-Pesa unreachable)
+        fails, and the receipt is back as it was."""
         self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                self._send_reversal()
+        except UserError as error:
+            self.write({"state": "failed", "result_desc": str(error)})
+        if self.state == "failed":
+            self.transaction_id._reversal_abandoned()
+
+    def _send_reversal(self):
         self._send_initiator_request(
             "reversal",
             lambda request, config: reversal_payload(
@@ -57,8 +74,6 @@ class SaccoMpesaRequest(models.Model):
                 remarks=request.reversal_reason or "Payment reversal",
             ),
         )
-        if self.state == "failed":
-            self.transaction_id._reversal_abandoned()
 
     def _apply_reversal_result(self, result):
         """Success (or "already reversed", for a retry) reverses our posting of the receipt

@@ -117,8 +117,8 @@ class SaccoMpesaTransaction(models.Model):
     # ---------------------------------------------------------------- approval
 
     def action_approve(self):
-        """The second person's approval: posts the allocation, sends the refund or the
-        reversal to M-Pesa."""
+        """The second person's approval: posts the allocation; a refund or a reversal is
+        queued for M-Pesa (the background job sends it, the approver does not wait)."""
         for txn in self:
             txn._check_approver()
             proposal = txn.proposal
@@ -182,7 +182,7 @@ class SaccoMpesaTransaction(models.Model):
         if member and not self.member_id:
             self.member_id = member
         return self.env["sacco.mpesa.request"].request_b2c(
-            member or self.member_id, phone, self.amount, self
+            member or self.member_id, phone, self.amount, self, defer=True
         )
 
     def _execute_reversal(self, reason):

@@ -101,7 +101,9 @@ class SaccoMpesaCommon(HttpCase, SaccoLoansCommon):
             [("config_id", "=", self.config.id), ("kind", "=", "b2c")]
         )
         paid = payouts.filtered(lambda r: r.state == "done")
-        open_payouts = payouts.filtered(lambda r: r.state in ("submitted", "pending", "unknown"))
+        open_payouts = payouts.filtered(
+            lambda r: r.state in ("draft", "submitted", "pending", "unknown")
+        )
         kept = transactions.filtered(lambda t: t.state != "reversed")
         self.assertAlmostEqual(
             self._gl(self.journal.default_account_id),

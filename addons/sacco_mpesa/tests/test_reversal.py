@@ -36,6 +36,7 @@ class TestReversal(SaccoMpesaCommon):
     def _reverse(self, txn, reason="Paid to the wrong SACCO"):
         txn.with_user(self.accountant).propose_reversal(reason)
         txn.with_user(self.manager).action_approve()
+        self.env["sacco.mpesa.request"]._cron_submit()
         return self.env["sacco.mpesa.request"].search(
             [("transaction_id", "=", txn.id), ("kind", "=", "reversal")], order="id desc", limit=1
         )
@@ -55,7 +56,9 @@ class TestReversal(SaccoMpesaCommon):
             txn.with_user(self.accountant).action_approve()
         txn.with_user(self.manager).action_approve()
         request = txn.env["sacco.mpesa.request"].search([("kind", "=", "reversal")])
-        self.assertEqual((txn.state, request.state), ("reversing", "pending"))
+        self.assertEqual((txn.state, request.state), ("reversing", "draft"))
+        self.env["sacco.mpesa.request"]._cron_submit()
+        self.assertEqual(request.state, "pending")
         payload = self.daraja.calls("/mpesa/reversal")[-1]["body"]
         self.assertEqual(
             (
@@ -164,6 +167,14 @@ class TestReversal(SaccoMpesaCommon):
         with self.assertRefused(UserError, "Insufficient funds"):
             deposit.with_user(self.accountant).propose_reversal("Too late")
         self.assertFalse(deposit.proposal)
+
+    def test_reversal_that_cannot_be_sent_restores_the_payment(self):
+        self.config.sudo().initiator_password = False
+        txn = self._paid("REV0000061", "100", self.member.member_number)
+        request = self._reverse(txn)
+        self.assertEqual((request.state, txn.state), ("failed", "posted"))
+        self.assertIn("initiator", request.result_desc)
+        self.assertAlmostEqual(self.bosa.held_amount, 0, 2)
 
     def test_unknown_reversal_result_fails_the_callback(self):
         self._post(
