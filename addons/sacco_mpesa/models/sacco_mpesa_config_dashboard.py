@@ -10,7 +10,7 @@ IN_FLOW_STATES = ("posted", "suspense", "allocated", "refunded", "reversing", "r
 class SaccoMpesaConfig(models.Model):
     """The M-Pesa dashboard: one card per shortcode (today's money in by channel, the
     suspense queue, what waits for approval, requests that failed or whose outcome is
-    unknown, and the last balances M-Pesa reported)."""
+    unknown, the last balances M-Pesa reported and how the last statement reconciled)."""
 
     _inherit = "sacco.mpesa.config"
 
@@ -23,6 +23,12 @@ class SaccoMpesaConfig(models.Model):
     pending_stk_count = fields.Integer(compute="_compute_dashboard")
     problem_request_count = fields.Integer(
         string="Failed / Unknown Requests", compute="_compute_dashboard"
+    )
+    last_statement_id = fields.Many2one(
+        "sacco.mpesa.statement", string="Last Statement", compute="_compute_dashboard"
+    )
+    statement_issue_count = fields.Integer(
+        string="Statement Differences", compute="_compute_dashboard"
     )
 
     def _today_start(self):
@@ -63,6 +69,13 @@ class SaccoMpesaConfig(models.Model):
                 ["__count"],
             )
         )
+        Statement = self.env["sacco.mpesa.statement"]
+        last_statement = {
+            config: Statement.browse(last_id)
+            for config, last_id in Statement._read_group(
+                domain + [("state", "=", "done")], ["config_id"], ["id:max"]
+            )
+        }
         problems = dict(
             Request._read_group(domain + self._problem_domain(), ["config_id"], ["__count"])
         )
@@ -77,6 +90,9 @@ class SaccoMpesaConfig(models.Model):
             config.to_approve_count = to_approve.get(config, 0)
             config.pending_stk_count = pending_stk.get(config, 0)
             config.problem_request_count = problems.get(config, 0)
+            last = last_statement.get(config, Statement)
+            config.last_statement_id = last
+            config.statement_issue_count = last.issue_count
 
     def _problem_domain(self):
         """Payouts and reversals that failed in the last week or whose outcome is unknown."""
@@ -119,6 +135,15 @@ class SaccoMpesaConfig(models.Model):
             "sacco_mpesa.sacco_mpesa_request_action",
             [("kind", "=", "stk"), ("state", "in", ("submitted", "pending"))],
         )
+
+    def action_open_statement(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sacco.mpesa.statement",
+            "res_id": self.last_statement_id.id,
+            "view_mode": "form",
+        }
 
     def action_open_problems(self):
         return self._dashboard_action(

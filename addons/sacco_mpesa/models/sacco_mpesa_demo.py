@@ -1,7 +1,5 @@
 import json
 
-from dateutil.relativedelta import relativedelta
-
 from odoo import Command, api, fields, models
 
 from .sacco_mpesa_request import timestamp_now
@@ -17,7 +15,7 @@ class SaccoMpesaCallback(models.Model):
     _inherit = "sacco.mpesa.callback"
 
     @api.model
-    def _demo_corrections(self, config_id, accountant_id, manager_id, payout_member_ids):
+    def _demo_corrections(self, config_id, accountant_id, manager_id, payer_id, payout_member_ids):
         config = self.env["sacco.mpesa.config"].browse(config_id)
         accountant = self.env["res.users"].browse(accountant_id)
         manager = self.env["res.users"].browse(manager_id)
@@ -25,16 +23,14 @@ class SaccoMpesaCallback(models.Model):
         company = config.company_id
         # A payment to an unknown account number refunded: proposed, approved by another.
         refund = Transaction._existing("TLD0000006", company)
-        payer = self.env["sacco.member"].search(
-            [("company_id", "=", company.id), ("phone", "!=", False)], limit=1
-        )
+        payer = self.env["sacco.member"].browse(payer_id)
         refund.with_user(accountant).propose_refund(payer.phone, payer)
         refund.with_user(manager).action_approve()
         # A contribution paid twice, reversed by M-Pesa after a second approval.
         twice = Transaction._existing("TLD0000002", company)
         twice.with_user(accountant).propose_reversal("Contribution paid twice")
         twice.with_user(manager).action_approve()
-        # An interim dividend sent by M-Pesa to the members who chose it.
+        # This year's dividend sent by M-Pesa to the members who chose it.
         members = self.env["sacco.member"].browse(payout_member_ids)
         members.mpesa_payout = True
         self._demo_interim_dividend(company, accountant)
@@ -50,8 +46,8 @@ class SaccoMpesaCallback(models.Model):
 
     @api.model
     def _demo_interim_dividend(self, company, accountant):
+        """This year's dividend on shares, declared early (last year's was paid to FOSA)."""
         today = fields.Date.context_today(self)
-        date_to = today.replace(day=1) - relativedelta(days=1)
         shares = self.env["sacco.savings.product"].search(
             [("company_id", "=", company.id), ("kind", "=", "share_capital")]
         )
@@ -61,12 +57,11 @@ class SaccoMpesaCallback(models.Model):
             .create(
                 {
                     "company_id": company.id,
-                    "year": date_to.year,
-                    "date_from": date_to + relativedelta(days=1, years=-1),
-                    "date_to": date_to,
+                    "year": today.year,
                     "product_ids": [Command.set(shares.ids)],
                     "deposit_rate": 0.0,
                     "dividend_rate": 2.0,
+                    "accounting_date": today,
                 }
             )
         )

@@ -266,9 +266,10 @@ class SaccoMpesaRequest(models.Model):
 
     @api.model
     def _cron_submit(self):
-        self.search([("state", "=", "draft"), ("kind", "=", "stk")], limit=200)._submit()
-        # Approved refunds and year-end payouts are queued as drafts and sent here.
-        self.search([("state", "=", "draft"), ("kind", "=", "b2c")], limit=200)._submit_b2c()
+        """Send what channels queued: STK pushes and deferred B2C payouts."""
+        drafts = self.search([("state", "=", "draft"), ("kind", "in", ("stk", "b2c"))], limit=200)
+        drafts._submit()
+        drafts._submit_b2c()
 
     # ---------------------------------------------------------------- B2C
 
@@ -276,8 +277,9 @@ class SaccoMpesaRequest(models.Model):
     def request_b2c(self, member, phone, amount, source, defer=False):
         """Pay ``amount`` to ``member``'s M-Pesa: from their FOSA account (``source`` a
         savings account: a withdrawal into B2C clearing, with the product's charges) or a
-        loan disbursed to the M-Pesa channel (its net is already in clearing). With
-        ``defer`` the payout is sent by the background job."""
+        loan disbursed to the M-Pesa channel (its net is already in clearing). The money
+        leaves the source at once; with ``defer`` (USSD, which must answer at once) the
+        payment itself is sent by the background job."""
         config = self._config_for(member)
         try:
             msisdn = normalize_msisdn(phone or member.phone or "")
