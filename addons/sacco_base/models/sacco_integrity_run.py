@@ -204,6 +204,38 @@ class SaccoIntegrityRun(models.Model):
         ]
 
     @api.model
+    def _check_control_accounts(self, company, expected, gl_sign, describe):
+        """Per control account: the sub-ledger total it must carry vs all its posted items.
+        ``expected`` is SQL of (account_id, expected) rows, summed per account; ``gl_sign``
+        turns the GL balance into the sub-ledger's sign (-1 for liabilities)."""
+        query = SQL(
+            """
+            WITH sub AS (
+                SELECT account_id, SUM(expected) AS expected FROM (%(expected)s) e GROUP BY 1),
+            gl AS (
+                SELECT account_id, %(sign)s * SUM(balance) AS balance
+                  FROM account_move_line
+                 WHERE account_id IN (SELECT account_id FROM sub)
+                   AND parent_state = 'posted' AND company_id = %(company)s
+                 GROUP BY 1)
+            SELECT sub.account_id AS id, sub.account_id, sub.expected,
+                   COALESCE(gl.balance, 0) AS actual
+              FROM sub LEFT JOIN gl ON gl.account_id = sub.account_id
+             WHERE round(sub.expected - COALESCE(gl.balance, 0), 2) <> 0
+            """,
+            expected=expected,
+            sign=gl_sign,
+            company=company.id,
+        )
+        return self._check_sub_ledger(
+            company,
+            query,
+            lambda row: describe(self.env["account.account"].browse(row["account_id"])),
+            "account.account",
+            "account_id",
+        )
+
+    @api.model
     def _check_sub_ledger(self, company, query, describe, res_model, item_field):
         """Findings of a "sub-ledger vs GL" query returning ``id``, ``account_id``,
         ``expected`` (the sub-ledger) and ``actual`` (the GL) per differing record;

@@ -136,31 +136,11 @@ class SaccoIntegrityRun(models.Model):
     @api.model
     def _check_loan_control_accounts(self, company):
         """Per control account: all its posted items vs the loan book it carries."""
-        query = SQL(
-            """
-            WITH sub AS (
-                SELECT account_id, SUM(expected) AS expected FROM (%(sub)s) s GROUP BY 1),
-            gl AS (
-                SELECT account_id, SUM(balance) AS balance
-                  FROM account_move_line
-                 WHERE account_id IN (SELECT account_id FROM sub)
-                   AND parent_state = 'posted' AND company_id = %(company)s
-                 GROUP BY 1)
-            SELECT sub.account_id AS id, sub.account_id, sub.expected,
-                   COALESCE(gl.balance, 0) AS actual
-              FROM sub LEFT JOIN gl ON gl.account_id = sub.account_id
-             WHERE round(sub.expected - COALESCE(gl.balance, 0), 2) <> 0
-            """,
-            sub=self._loan_components_sql(company, per_product=True),
-            company=company.id,
-        )
-        return self._check_sub_ledger(
+        return self._check_control_accounts(
             company,
-            query,
-            lambda row: self.env._(
-                "Control account %s differs from the loans it carries",
-                self.env["account.account"].browse(row["account_id"]).display_name,
+            self._loan_components_sql(company, per_product=True),
+            1,
+            lambda account: self.env._(
+                "Control account %s differs from the loans it carries", account.display_name
             ),
-            "account.account",
-            "account_id",
         )

@@ -130,6 +130,19 @@ class TestLoanRepayment(SaccoLoansCommon):
         self.assertEqual(loan.state, "closed")
         self.assertLoanBookMatches()
 
+    def test_teller_repayment_releases_a_guarantor_pledge_in_another_branch(self):
+        guarantor_b = self._create_member(name="Kiprono Cheruiyot", branch_id=self.branch_b.id)
+        self._account(guarantor_b, self.deposits).deposit(60000, journal=self.cash)
+        loan = self._disbursed_loan(guarantors=((self.other, 50000), (guarantor_b, 50000)))
+        hold_b = loan.guarantor_ids.filtered(lambda g: g.member_id == guarantor_b).hold_id
+        Repay = self.env["sacco.loan.repay"].with_user(self.teller_a)
+        Repay.create(
+            {"loan_id": loan.id, "amount": 20000, "journal_id": self.cash.id}
+        ).action_post()
+        self.assertLess(hold_b.amount, 50000)
+        self.assertHoldsMatchPledges()
+        self.assertLoanBookMatches()
+
     def test_every_method_stores_the_sacco_core_schedule(self):
         methods = dict(self.env["sacco.loan.product"]._fields["method"].selection)
         for method in methods:

@@ -107,38 +107,24 @@ class SaccoIntegrityRun(models.Model):
 
     @api.model
     def _check_savings_control_accounts(self, company):
-        """Per control account: all its posted items vs the member accounts it carries."""
-        query = SQL(
+        """Per control account: all its posted items vs the member accounts it carries
+        (liabilities: the GL balance is credit, so negated)."""
+        expected = SQL(
             """
-            WITH map AS (%(map)s),
-            sub AS (
-                SELECT map.account_id, SUM(a.balance) AS balance
-                  FROM sacco_savings_account a JOIN map ON map.product_id = a.product_id
-                 WHERE a.company_id = %(company)s
-                 GROUP BY 1),
-            gl AS (
-                SELECT l.account_id, -SUM(l.balance) AS balance
-                  FROM account_move_line l
-                 WHERE l.account_id IN (SELECT account_id FROM map)
-                   AND l.parent_state = 'posted' AND l.company_id = %(company)s
-                 GROUP BY 1)
-            SELECT c.account_id AS id, c.account_id, COALESCE(sub.balance, 0) AS expected,
-                   COALESCE(gl.balance, 0) AS actual
-              FROM (SELECT DISTINCT account_id FROM map) c
-              LEFT JOIN sub ON sub.account_id = c.account_id
-              LEFT JOIN gl ON gl.account_id = c.account_id
-             WHERE round(COALESCE(sub.balance, 0) - COALESCE(gl.balance, 0), 2) <> 0
+            SELECT map.account_id, COALESCE(a.balance, 0) AS expected
+              FROM (%(map)s) map
+              LEFT JOIN sacco_savings_account a
+                ON a.product_id = map.product_id AND a.company_id = %(company)s
             """,
             map=self._savings_control_map(company),
             company=company.id,
         )
-        return self._check_sub_ledger(
+        return self._check_control_accounts(
             company,
-            query,
-            lambda row: self.env._(
+            expected,
+            -1,
+            lambda account: self.env._(
                 "Control account %s differs from the member accounts it carries",
-                self.env["account.account"].browse(row["account_id"]).display_name,
+                account.display_name,
             ),
-            "account.account",
-            "account_id",
         )
