@@ -55,7 +55,9 @@ class TestReversal(SaccoMpesaCommon):
         with self.assertRefused(UserError, "second person"):
             txn.with_user(self.accountant).action_approve()
         txn.with_user(self.manager).action_approve()
-        request = txn.env["sacco.mpesa.request"].search([("kind", "=", "reversal")])
+        request = txn.env["sacco.mpesa.request"].search(
+            [("kind", "=", "reversal"), ("transaction_id", "=", txn.id)]
+        )
         self.assertEqual((txn.state, request.state), ("reversing", "draft"))
         self.env["sacco.mpesa.request"]._cron_submit()
         self.assertEqual(request.state, "pending")
