@@ -2,18 +2,22 @@ import base64
 import hmac
 import ipaddress
 import secrets
+from decimal import Decimal
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from odoo import api, fields, models, tools
+from odoo import Command, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 
+from sacco_core.money import to_money
 from sacco_core.mpesa import (
+    DEFAULT_B2C_TIERS,
     PRODUCTION_URL,
     SANDBOX_URL,
     MpesaFormatError,
     account_balance_payload,
+    b2c_charge,
     c2b_register_payload,
 )
 
@@ -117,6 +121,18 @@ class SaccoMpesaConfig(models.Model):
     charges_account_id = fields.Many2one(
         "account.account", string="M-Pesa Charges Account", check_company=True
     )
+    b2c_charge_bearer = fields.Selection(
+        [("sacco", "SACCO"), ("member", "Member")],
+        string="B2C Charge Paid By",
+        default="sacco",
+        required=True,
+        help="Member: a FOSA withdrawal to M-Pesa also takes M-Pesa's B2C charge from the "
+        "member's account (shown before the withdrawal). SACCO: the charge is the SACCO's "
+        "expense. Either way M-Pesa's charge is booked to the charges account.",
+    )
+    b2c_tier_ids = fields.One2many(
+        "sacco.mpesa.b2c.tier", "config_id", string="B2C Charges", copy=True
+    )
     balance_utility = fields.Monetary(string="Utility Account", readonly=True)
     balance_working = fields.Monetary(string="Working Account", readonly=True)
     balance_charges = fields.Monetary(string="Charges Paid Account", readonly=True)
@@ -134,6 +150,14 @@ class SaccoMpesaConfig(models.Model):
     def create(self, vals_list):
         configs = super().create(vals_list)
         configs._setup_accounting()
+        configs.filtered(lambda c: not c.b2c_tier_ids).sudo().write(
+            {
+                "b2c_tier_ids": [
+                    Command.create({"up_to": float(up_to), "charge": float(charge)})
+                    for up_to, charge in DEFAULT_B2C_TIERS
+                ]
+            }
+        )
         self.env.registry.clear_cache()  # _callback_routes
         return configs
 
@@ -153,6 +177,14 @@ class SaccoMpesaConfig(models.Model):
                 self._networks(config.allowed_ips)
             except ValueError as error:
                 raise ValidationError(self.env._("Allowed source IPs: %s", error)) from None
+
+    @api.constrains("b2c_tier_ids")
+    def _check_b2c_tiers(self):
+        for config in self:
+            try:
+                b2c_charge(Decimal(1), config.b2c_tier_ids._as_core_tiers())
+            except MpesaFormatError as error:
+                raise ValidationError(self.env._("B2C charges: %s", error)) from None
 
     @api.constrains("environment", "base_url")
     def _check_base_url(self):
@@ -352,6 +384,21 @@ class SaccoMpesaConfig(models.Model):
                 ),
             )
         return True
+
+    def _b2c_charge(self, amount):
+        """M-Pesa's charge for paying ``amount`` out by B2C from this shortcode."""
+        self.ensure_one()
+        try:
+            return b2c_charge(
+                to_money(amount, strict=False), self.sudo().b2c_tier_ids._as_core_tiers()
+            )
+        except MpesaFormatError as error:
+            raise UserError(str(error)) from None
+
+    def _member_b2c_charge(self, amount):
+        """The part of the B2C charge the member pays (nothing when the SACCO bears it)."""
+        self.ensure_one()
+        return self._b2c_charge(amount) if self.b2c_charge_bearer == "member" else Decimal(0)
 
     def _store_balances(self, balances):
         by_name = {balance.name.lower(): float(balance.available) for balance in balances}

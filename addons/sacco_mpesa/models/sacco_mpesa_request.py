@@ -4,13 +4,13 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.sacco_savings.models.sacco_savings_transaction import Movement
+
 from sacco_core.exceptions import SaccoRuleError
 from sacco_core.money import to_money
 from sacco_core.mpesa import (
     ACCOUNT_REFERENCE_MAX,
-    DEFAULT_B2C_TIERS,
     MpesaFormatError,
-    b2c_charge,
     b2c_payload,
     originator_conversation_id,
     parse_account_balances,
@@ -60,6 +60,7 @@ class SaccoMpesaRequest(models.Model):
             ("b2c", "B2C Payment"),
             ("status", "Transaction Status"),
             ("balance", "Account Balance"),
+            ("reversal", "Reversal"),
         ],
         required=True,
         default="stk",
@@ -77,6 +78,7 @@ class SaccoMpesaRequest(models.Model):
             ("withdrawal", "FOSA Withdrawal"),
             ("loan", "Loan Disbursement"),
             ("refund", "Refund from Suspense"),
+            ("dividend", "Dividend / Interest Payout"),
         ],
         readonly=True,
     )
@@ -118,6 +120,16 @@ class SaccoMpesaRequest(models.Model):
         readonly=True,
         copy=False,
         help="The entry that moved the money into B2C clearing.",
+    )
+    year_end_id = fields.Many2one(
+        "sacco.savings.year.end", string="Year-end Payout", readonly=True, index=True
+    )
+    charge_move_id = fields.Many2one(
+        "account.move",
+        string="Member's B2C Charge Entry",
+        readonly=True,
+        copy=False,
+        help="The B2C charge taken from the member's account (when members bear it).",
     )
     settle_move_id = fields.Many2one(
         "account.move",
@@ -288,7 +300,10 @@ class SaccoMpesaRequest(models.Model):
                 narration=self.env._("M-Pesa payout to %s", msisdn),
             )
             vals.update(
-                purpose="withdrawal", savings_account_id=source.id, source_move_id=txn.move_id.id
+                purpose="withdrawal",
+                savings_account_id=source.id,
+                source_move_id=txn.move_id.id,
+                charge_move_id=self._charge_member(config, source, amount).id,
             )
         elif source._name == "sacco.mpesa.transaction":
             move = source._move_to_refund(config)
@@ -296,12 +311,31 @@ class SaccoMpesaRequest(models.Model):
         else:
             move = source.sudo().move_line_ids.move_id[-1:]
             vals.update(purpose="loan", loan_id=source.id, source_move_id=move.id)
+        vals["charge"] = float(config._b2c_charge(amount))
         request = self.sudo().create(vals)
         if defer:
             self.env.ref("sacco_mpesa.ir_cron_sacco_mpesa_submit")._trigger()
         else:
             request._submit_b2c()
         return request.sudo(False)
+
+    @api.model
+    def _charge_member(self, config, account, amount):
+        """When members bear the B2C charge: take it from the account (Cr the charges
+        account, which M-Pesa's charge debits when the payout succeeds)."""
+        charge = config._member_b2c_charge(amount)
+        if not charge:
+            return self.env["account.move"]
+        label = self.env._("M-Pesa B2C charge")
+        txn = self.env["sacco.savings.transaction"]._post_movements(
+            [Movement(account, "charge", -float(charge))],
+            [account._counter_line(config.sudo().charges_account_id, label, credit=float(charge))],
+            config.sudo().clearing_journal_id,
+            fields.Date.context_today(self),
+            "mpesa",
+            narration=label,
+        )
+        return txn.move_id
 
     def _mark_submitted(self):
         """Submitted, with the OriginatorConversationID our request id fixes (the database
@@ -356,7 +390,7 @@ class SaccoMpesaRequest(models.Model):
             return
         config = self.config_id.sudo()
         amount = to_money(self.amount)
-        charge = b2c_charge(amount, DEFAULT_B2C_TIERS)
+        charge = to_money(self.charge, strict=False)
         partner = self.member_id.partner_id
         label = self.env._("M-Pesa payout %(receipt)s", receipt=result.transaction_id)
         lines = [
@@ -400,8 +434,8 @@ class SaccoMpesaRequest(models.Model):
 
     def _b2c_failed(self, code, description):
         """The payout did not happen: a withdrawal is reversed, a refund goes back to
-        suspense; a loan's net goes to the member's FOSA account (the loan stands; the
-        member draws it from FOSA)."""
+        suspense; a loan's net or a year-end payout goes to the member's FOSA account (the
+        loan stands; the member draws it from FOSA)."""
         config = self.config_id.sudo()
         if self.purpose == "refund":
             move = (
@@ -416,16 +450,22 @@ class SaccoMpesaRequest(models.Model):
             txns = (
                 self.env["sacco.savings.transaction"]
                 .sudo()
-                .search([("move_id", "=", self.source_move_id.id)])
+                .search([("move_id", "in", (self.source_move_id | self.charge_move_id).ids)])
             )
             txns.action_reverse(self.env._("M-Pesa payout failed: %s", description))
-            move = txns.reversed_by_id.move_id[:1]
+            move = txns.filtered(lambda t: t.move_id == self.source_move_id).reversed_by_id.move_id[
+                :1
+            ]
         else:
-            txn = self.loan_id._fosa_account().deposit(
+            fosa = self.member_id.sudo().savings_account_ids[:1]._member_fosa_account()
+            txn = fosa.deposit(
                 self.amount,
                 channel="mpesa",
                 journal=config.clearing_journal_id,
-                narration=self.env._("Loan %s: M-Pesa payout failed", self.loan_id.name),
+                narration=self.env._(
+                    "%(payout)s: M-Pesa payout failed",
+                    payout=self.loan_id.name or self.year_end_id.name,
+                ),
             )
             move = txn.move_id
         self.write(

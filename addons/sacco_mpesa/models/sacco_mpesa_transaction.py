@@ -61,6 +61,8 @@ STATES = [
     ("suspense", "In Suspense"),
     ("allocated", "Allocated"),
     ("refunded", "Refunded"),
+    ("reversing", "Reversal Sent"),
+    ("reversed", "Reversed"),
 ]
 SOURCES = [("stk", "STK Push"), ("c2b", "Paybill (C2B)"), ("statement", "Statement")]
 SMS_RECEIPT = "sacco_mpesa.sacco_sms_template_mpesa_receipt"

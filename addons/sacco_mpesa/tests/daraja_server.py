@@ -42,6 +42,7 @@ class DarajaTestServer(LocalHttpServer):
         self.b2c_result_code = 0  # what the next B2C payments end in
         self.originators = set()
         self.status_outcome = "Completed"
+        self.reversal_result_code = 0  # what the next reversals end in ("R000001"...)
 
     def calls(self, path):
         return [r for r in self.requests if r["path"].startswith(path)]
@@ -226,6 +227,42 @@ class DarajaTestServer(LocalHttpServer):
         self.queue(body["ResultURL"], {"Result": result})
         return 200, self._accepted(body, n)
 
+    def _reversal(self, body):
+        """Reversal: the documented success result (parameters with numbers and strings)
+        or a failure without parameters, queued for the ResultURL."""
+        n = next(self._ids)
+        code = self.reversal_result_code
+        result = {
+            "ResultType": 0,
+            "ResultCode": code,
+            "ResultDesc": "The service request is processed successfully."
+            if code == 0
+            else "The transaction has already been reversed."
+            if code == "R000001"
+            else "The OriginalTransactionID is invalid.",
+            "OriginatorConversationID": body["OriginatorConversationID"],
+            "ConversationID": f"AG_20261203_{n:020d}",
+            "TransactionID": f"TR{n:08d}",
+            "ReferenceData": {"ReferenceItem": {"Key": "QueueTimeoutURL", "Value": "https://x"}},
+        }
+        if code == 0:
+            result["ResultParameters"] = {
+                "ResultParameter": [
+                    {
+                        "Key": "DebitAccountBalance",
+                        "Value": "Utility Account|KES|7722179.62|7722179.62|0.00|0.00",
+                    },
+                    {"Key": "Amount", "Value": float(body["Amount"])},
+                    {"Key": "TransCompletedTime", "Value": 20261203132711},
+                    {"Key": "OriginalTransactionID", "Value": body["TransactionID"]},
+                    {"Key": "Charge", "Value": 0.00},
+                    {"Key": "CreditPartyPublicName", "Value": "254705912645 - NICHOLAS"},
+                    {"Key": "DebitPartyPublicName", "Value": f"{body['ReceiverParty']} - SACCO"},
+                ]
+            }
+        self.queue(body["ResultURL"], {"Result": result})
+        return 200, self._accepted(body, n)
+
     def _balance(self, body):
         n = next(self._ids)
         result = {
@@ -279,6 +316,7 @@ class DarajaTestServer(LocalHttpServer):
             "/mpesa/b2c/v3/paymentrequest": self._b2c,
             "/mpesa/transactionstatus/v1/query": self._status,
             "/mpesa/accountbalance/v1/query": self._balance,
+            "/mpesa/reversal/v1/request": self._reversal,
         }
         if path not in routes:
             return 404, {

@@ -1,4 +1,5 @@
-from odoo.exceptions import UserError
+from odoo import Command
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from .common import SaccoMpesaCommon
@@ -216,7 +217,14 @@ class TestB2cPayouts(SaccoMpesaCommon):
             .create({"phone": "0712345678", "member_id": self.member.id})
         )
         wizard.action_refund()
+        self.assertEqual((txn.state, txn.proposal), ("suspense", "refund"))
+        self.assertFalse(self.env["sacco.mpesa.request"].search([("transaction_id", "=", txn.id)]))
+        with self.assertRefused(UserError, "second person"):
+            txn.with_user(self.accountant).action_approve()
+        txn.with_user(self.manager).action_approve()
         request = self.env["sacco.mpesa.request"].search([("transaction_id", "=", txn.id)])
+        self.assertEqual((txn.state, request.state), ("refunded", "draft"))
+        self.env["sacco.mpesa.request"]._cron_submit()
         self.assertEqual(
             (txn.state, request.purpose, request.state), ("refunded", "refund", "pending")
         )
@@ -225,6 +233,17 @@ class TestB2cPayouts(SaccoMpesaCommon):
         self._process()
         self.assertEqual(request.state, "done")
         self.assertMpesaBooksMatch()
+
+    def test_rejected_refund_leaves_the_payment_in_suspense(self):
+        txn = self._suspense_payment("RFD0000003")
+        txn.with_user(self.accountant).propose_refund("0712345678", self.member)
+        with self.assertRefused(UserError, "already waits"):
+            txn.with_user(self.manager).propose_allocation(account=self.bosa)
+        txn.with_user(self.manager).action_reject()
+        self.assertEqual((txn.state, txn.proposal), ("suspense", False))
+        self.assertFalse(self.daraja.calls("/mpesa/b2c"))
+        with self.assertRefused(UserError, "nothing waiting"):
+            txn.with_user(self.manager).action_approve()
 
     def test_failed_refund_returns_to_suspense(self):
         self.daraja.b2c_result_code = 2001
@@ -237,3 +256,73 @@ class TestB2cPayouts(SaccoMpesaCommon):
         with self.assertRefused(UserError, "Only payments in suspense"):
             txn.state = "posted"
             txn._move_to_refund(self.config)
+
+    def _member_bears(self, tiers=((1000, 7), (5000, 20), (None, 30))):
+        self.config.sudo().write(
+            {
+                "b2c_charge_bearer": "member",
+                "b2c_tier_ids": [Command.clear()]
+                + [Command.create({"up_to": up_to, "charge": charge}) for up_to, charge in tiers],
+            }
+        )
+
+    def test_teller_withdrawal_to_mpesa_member_bears_charge(self):
+        self._member_bears()
+        balance = self.member_fosa.balance
+        wizard = (
+            self.env["sacco.mpesa.withdrawal"]
+            .with_user(self.teller_a)
+            .with_context(active_model=self.member_fosa._name, active_id=self.member_fosa.id)
+            .create({"amount": 2500})
+        )
+        self.assertEqual(wizard.phone, self.member.phone)
+        charge, excise = self.member_fosa._withdrawal_charges(2500)
+        self.assertEqual(wizard.b2c_charge, 20)
+        self.assertAlmostEqual(wizard.total, 2500 + charge + excise + 20, 2)
+        action = wizard.action_withdraw()
+        request = self.env["sacco.mpesa.request"].browse(action["res_id"])
+        self.assertEqual(
+            (request.purpose, request.state, request.charge), ("withdrawal", "pending", 20)
+        )
+        self.assertAlmostEqual(self.member_fosa.balance, balance - wizard.total, 2)
+        self.daraja.deliver()
+        self._process()
+        self.assertEqual(request.state, "done")
+        # The member paid M-Pesa's charge: the charges account nets to nothing.
+        self.assertAlmostEqual(self._gl(self.config.charges_account_id), 0, 2)
+        self.assertMpesaBooksMatch()
+
+    def test_failed_withdrawal_gives_the_b2c_charge_back(self):
+        self._member_bears()
+        self.daraja.b2c_result_code = 2001
+        balance = self.member_fosa.balance
+        request = self.env["sacco.mpesa.request"].request_b2c(
+            self.member, self.member.phone, 800, self.member_fosa
+        )
+        self.assertTrue(request.charge_move_id)
+        self.daraja.deliver()
+        self._process()
+        self.assertEqual(request.state, "failed")
+        self.assertEqual(self.member_fosa.balance, balance)
+        self.assertAlmostEqual(self._gl(self.config.charges_account_id), 0, 2)
+        self.assertMpesaBooksMatch()
+
+    def test_sacco_bears_the_tier_of_its_shortcode(self):
+        self.config.sudo().b2c_tier_ids.filtered(lambda t: t.up_to == 5000).charge = 12
+        quote = self.member_fosa._mpesa_withdrawal_quote(3000)
+        self.assertEqual(quote["b2c_charge"], 0)
+        request = self.env["sacco.mpesa.request"].request_b2c(
+            self.member, self.member.phone, 3000, self.member_fosa
+        )
+        self.daraja.deliver()
+        self._process()
+        self.assertEqual((request.state, request.charge), ("done", 12))
+        self.assertAlmostEqual(self._gl(self.config.charges_account_id), 12, 2)
+        self.assertMpesaBooksMatch()
+
+    def test_b2c_tiers_validated(self):
+        with self.assertRefused(ValidationError, "B2C charges"):
+            self._member_bears(((1000, 5), (1000, 7)))
+        with self.assertRefused(UserError, "highest tier"):
+            self._member_bears(((1000, 5),))
+            self.member_fosa._mpesa_withdrawal_quote(2000)

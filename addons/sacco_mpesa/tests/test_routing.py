@@ -62,7 +62,12 @@ class TestPaymentRouting(SaccoMpesaCommon):
         ).create(
             {"member_id": self.member.id, "target": "loan", "loan_id": self.loan.id}
         ).action_allocate()
+        self.assertEqual((first.state, first.proposal), ("suspense", "allocate"))
+        with self.assertRefused(UserError, "second person"):
+            first.with_user(self.accountant).action_approve()
+        first.with_user(self.manager).action_approve()
         self.assertEqual((first.state, first.loan_id), ("allocated", self.loan))
+        self.assertEqual((first.approved_by_id, first.proposal), (self.manager, False))
         bosa = self.bosa.balance
         second.with_user(self.accountant)._allocate(account=self.bosa)
         self.assertEqual(self.bosa.balance, bosa + 700)

@@ -21,9 +21,10 @@ class SaccoMpesaTransactionAllocate(models.TransientModel):
         return values
 
     def action_allocate(self):
+        """Propose the allocation; a second accountant approves it (and it posts then)."""
         self.ensure_one()
         target = self._target()
-        self.transaction_id._allocate(
+        self.transaction_id.propose_allocation(
             account=target if target._name == "sacco.savings.account" else None,
             loan=target if target._name == "sacco.loan" else None,
         )

@@ -25,16 +25,7 @@ class SaccoMpesaTransactionRefund(models.TransientModel):
         return values
 
     def action_refund(self):
+        """Propose the refund; a second accountant approves it (and the B2C is sent then)."""
         self.ensure_one()
-        txn = self.transaction_id
-        if self.member_id and not txn.member_id:
-            txn.sudo().member_id = self.member_id
-        request = self.env["sacco.mpesa.request"].request_b2c(
-            self.member_id or txn.member_id, self.phone, txn.amount, txn
-        )
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "sacco.mpesa.request",
-            "res_id": request.id,
-            "view_mode": "form",
-        }
+        self.transaction_id.propose_refund(self.phone, self.member_id)
+        return {"type": "ir.actions.act_window_close"}

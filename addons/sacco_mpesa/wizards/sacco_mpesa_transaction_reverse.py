@@ -1,0 +1,26 @@
+from odoo import api, fields, models
+
+
+class SaccoMpesaTransactionReverse(models.TransientModel):
+    """Propose the M-Pesa reversal of a wrong payment (a second accountant approves it)."""
+
+    _name = "sacco.mpesa.transaction.reverse"
+    _description = "Reverse M-Pesa Payment"
+
+    transaction_id = fields.Many2one("sacco.mpesa.transaction", required=True, readonly=True)
+    amount = fields.Monetary(related="transaction_id.amount")
+    currency_id = fields.Many2one(related="transaction_id.currency_id")
+    member_id = fields.Many2one(related="transaction_id.member_id")
+    reason = fields.Char(required=True)
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        if self.env.context.get("active_model") == "sacco.mpesa.transaction":
+            values["transaction_id"] = self.env.context.get("active_id")
+        return values
+
+    def action_propose(self):
+        self.ensure_one()
+        self.transaction_id.propose_reversal(self.reason)
+        return {"type": "ir.actions.act_window_close"}
