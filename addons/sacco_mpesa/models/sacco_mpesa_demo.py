@@ -22,12 +22,12 @@ class SaccoMpesaCallback(models.Model):
         Transaction = self.env["sacco.mpesa.transaction"]
         company = config.company_id
         # A payment to an unknown account number refunded: proposed, approved by another.
-        refund = Transaction._existing("TLD0000006", company)
+        refund = Transaction.search([("name", "=", "TLD0000006"), ("company_id", "=", company.id)])
         payer = self.env["sacco.member"].browse(payer_id)
         refund.with_user(accountant).propose_refund(payer.phone, payer)
         refund.with_user(manager).action_approve()
         # A contribution paid twice, reversed by M-Pesa after a second approval.
-        twice = Transaction._existing("TLD0000002", company)
+        twice = Transaction.search([("name", "=", "TLD0000002"), ("company_id", "=", company.id)])
         twice.with_user(accountant).propose_reversal("Contribution paid twice")
         twice.with_user(manager).action_approve()
         # This year's dividend sent by M-Pesa to the members who chose it.
