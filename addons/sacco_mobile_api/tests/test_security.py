@@ -164,7 +164,11 @@ class TestPin(MobileApiCommon):
             )
             self.assertError(response, 401 if n < 3 else 403, code)
         self.assertEqual(self.member_fosa.balance, balance)
-        self.assertFalse(self.env["sacco.mpesa.request"].search([("kind", "=", "b2c")]))
+        self.assertFalse(
+            self.env["sacco.mpesa.request"].search(
+                [("kind", "=", "b2c"), ("member_id", "=", self.member_fosa.member_id.id)]
+            )
+        )
         self.assertError(self.call("GET", "/accounts", token=access), 403, "account_locked")
 
     def test_change_pin_needs_the_current_pin_and_the_policy(self):

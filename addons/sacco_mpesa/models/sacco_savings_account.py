@@ -23,7 +23,11 @@ class SaccoSavingsAccount(models.Model):
     def _withdrawal_charge(self, amount, channel="mpesa"):
         """With M-Pesa's B2C charge when the members bear it, as the quote shows."""
         total = super()._withdrawal_charge(amount, channel=channel)
-        if channel != "mpesa":
+        config = (
+            self.env["sacco.mpesa.config"]
+            .sudo()
+            .search([("company_id", "=", self.company_id.id)], limit=1)
+        )
+        if channel != "mpesa" or not config:
             return total
-        config = self.env["sacco.mpesa.request"]._config_for(self.member_id)
         return total + config._member_b2c_charge(amount)
