@@ -213,7 +213,7 @@ class TestB2cPayouts(SaccoMpesaCommon):
         wizard = (
             self.env["sacco.mpesa.transaction.refund"]
             .with_user(self.accountant)
-            .with_context(active_model=txn._name, active_id=txn.id)
+            .with_context(default_transaction_id=txn.id)
             .create({"phone": "0712345678", "member_id": self.member.id})
         )
         wizard.action_refund()

@@ -54,11 +54,11 @@ class TestPaymentRouting(SaccoMpesaCommon):
 
         wizard = self.env["sacco.mpesa.transaction.allocate"].with_user(self.teller_a)
         with self.assertRefused(AccessError, "not allowed to create"):
-            wizard.with_context(active_model=first._name, active_id=first.id).create(
+            wizard.with_context(default_transaction_id=first.id).create(
                 {"member_id": self.member.id, "target": "loan", "loan_id": self.loan.id}
             ).action_allocate()
         self.env["sacco.mpesa.transaction.allocate"].with_user(self.accountant).with_context(
-            active_model=first._name, active_id=first.id
+            default_transaction_id=first.id
         ).create(
             {"member_id": self.member.id, "target": "loan", "loan_id": self.loan.id}
         ).action_allocate()

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class SaccoMpesaTransactionAllocate(models.TransientModel):
@@ -12,13 +12,6 @@ class SaccoMpesaTransactionAllocate(models.TransientModel):
     amount = fields.Monetary(related="transaction_id.amount")
     currency_id = fields.Many2one(related="transaction_id.currency_id")
     bill_ref = fields.Char(related="transaction_id.bill_ref")
-
-    @api.model
-    def default_get(self, fields_list):
-        values = super().default_get(fields_list)
-        if self.env.context.get("active_model") == "sacco.mpesa.transaction":
-            values["transaction_id"] = self.env.context.get("active_id")
-        return values
 
     def action_allocate(self):
         """Propose the allocation; a second accountant approves it (and it posts then)."""

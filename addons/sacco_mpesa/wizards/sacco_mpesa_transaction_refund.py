@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class SaccoMpesaTransactionRefund(models.TransientModel):
@@ -15,14 +15,6 @@ class SaccoMpesaTransactionRefund(models.TransientModel):
         "sacco.member", help="The paying member, when known (the refund is booked to them)."
     )
     phone = fields.Char(required=True)
-
-    @api.model
-    def default_get(self, fields_list):
-        values = super().default_get(fields_list)
-        if self.env.context.get("active_model") == "sacco.mpesa.transaction":
-            txn = self.env["sacco.mpesa.transaction"].browse(self.env.context.get("active_id"))
-            values.update(transaction_id=txn.id, member_id=txn.member_id.id)
-        return values
 
     def action_refund(self):
         """Propose the refund; a second accountant approves it (and the B2C is sent then)."""

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class SaccoMpesaTransactionReverse(models.TransientModel):
@@ -12,13 +12,6 @@ class SaccoMpesaTransactionReverse(models.TransientModel):
     currency_id = fields.Many2one(related="transaction_id.currency_id")
     member_id = fields.Many2one(related="transaction_id.member_id")
     reason = fields.Char(required=True)
-
-    @api.model
-    def default_get(self, fields_list):
-        values = super().default_get(fields_list)
-        if self.env.context.get("active_model") == "sacco.mpesa.transaction":
-            values["transaction_id"] = self.env.context.get("active_id")
-        return values
 
     def action_propose(self):
         self.ensure_one()
