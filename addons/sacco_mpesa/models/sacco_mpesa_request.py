@@ -43,6 +43,13 @@ def timestamp_now():
     return timestamp(fields.Datetime.now() + EAT)
 
 
+def kenya_date(moment=None):
+    """Kenya's calendar date at ``moment`` (naive UTC, as Odoo stores it; now by default):
+    M-Pesa money belongs to Kenya's business day, whatever the time zone of the user or
+    cron processing it (a payment at 00:30 in Nairobi on the 1st is the 1st's)."""
+    return ((moment or fields.Datetime.now()) + EAT).date()
+
+
 class SaccoMpesaRequest(models.Model):
     """One outbound Daraja call and its outcome (the idempotency key makes a retried
     channel request the same request)."""
@@ -331,7 +338,7 @@ class SaccoMpesaRequest(models.Model):
             [Movement(account, "charge", -float(charge))],
             [account._counter_line(config.sudo().charges_account_id, label, credit=float(charge))],
             config.sudo().clearing_journal_id,
-            fields.Date.context_today(self),
+            kenya_date(),
             "mpesa",
             narration=label,
         )
@@ -419,7 +426,7 @@ class SaccoMpesaRequest(models.Model):
         move = (
             self.env["sacco.ledger"]
             .sudo()
-            ._post_entry(config.journal_id, fields.Date.context_today(self), label, lines)
+            ._post_entry(config.journal_id, kenya_date(), label, lines)
         )
         self.write(
             {
@@ -441,9 +448,7 @@ class SaccoMpesaRequest(models.Model):
             move = (
                 self.env["sacco.ledger"]
                 .sudo()
-                ._reverse_entry(
-                    self.source_move_id, fields.Date.context_today(self), description or code
-                )
+                ._reverse_entry(self.source_move_id, kenya_date(), description or code)
             )
             self.transaction_id.sudo().state = "suspense"
         elif self.purpose == "withdrawal":

@@ -10,6 +10,8 @@ from odoo.addons.sacco_savings.models.sacco_savings_transaction import Movement
 
 from sacco_core.mpesa import MpesaFormatError, normalize_reference, parse_account_reference
 
+from .sacco_mpesa_request import kenya_date
+
 _logger = logging.getLogger(__name__)
 
 # Exactly once: the unique (receipt, company) index decides which delivery records a receipt.
@@ -259,14 +261,18 @@ class SaccoMpesaTransaction(models.Model):
     # ---------------------------------------------------------------- posting
 
     def _post_received(self):
-        """Post the received payments: savings deposits of one shortcode together in one
+        """Post the received payments: savings deposits of one shortcode and day together in one
         entry (bulk posting, one item per payment with the member as partner), each loan
         repayment through the loan's own allocation, and whatever fails or matches nothing
         to suspense in one entry. The outcomes are written in one statement, then the SMS
         receipts queued."""
         outcomes = {}
-        for config, transactions in (
-            self.filtered(lambda t: t.state == "received").grouped("config_id").items()
+        # One entry per shortcode and business day: a batch straddling midnight in
+        # Nairobi posts each payment on its own day.
+        for (config, _day), transactions in (
+            self.filtered(lambda t: t.state == "received")
+            .grouped(lambda t: (t.config_id, t._posting_date()))
+            .items()
         ):
             routes = transactions._routes()
             unmatched = {txn: (route[0], route[3]) for txn, route in routes.items() if route[3]}
@@ -415,11 +421,8 @@ class SaccoMpesaTransaction(models.Model):
         self.browse([row[0] for row in rows]).invalidate_recordset()
 
     def _posting_date(self):
-        return (
-            fields.Date.context_today(self, self.paid_at)
-            if self.paid_at
-            else (fields.Date.context_today(self))
-        )
+        """The business day of the receipt: Kenya's date when it was paid."""
+        return kenya_date(self.paid_at)
 
     def _send_receipts(self):
         """One SMS receipt per payment, rendered here and queued with one INSERT."""
@@ -509,7 +512,7 @@ class SaccoMpesaTransaction(models.Model):
             .sudo()
             ._post_entry(
                 config.suspense_journal_id,
-                fields.Date.context_today(self),
+                kenya_date(),
                 label,
                 [
                     {

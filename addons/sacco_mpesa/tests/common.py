@@ -56,8 +56,8 @@ class SaccoMpesaCommon(HttpCase, SaccoLoansCommon):
             self._url(kind, token), data=raw, headers={"Content-Type": "application/json"}
         )
 
-    def _c2b(self, trans_id, amount, bill_ref, shortcode=SHORTCODE):
-        body = self.daraja.c2b_payment(trans_id, amount, bill_ref, shortcode)
+    def _c2b(self, trans_id, amount, bill_ref, shortcode=SHORTCODE, **payment):
+        body = self.daraja.c2b_payment(trans_id, amount, bill_ref, shortcode, **payment)
         response = self._post("c2b/confirmation", body)
         self.assertEqual(response.json(), {"ResultCode": 0, "ResultDesc": "Accepted"})
         return response

@@ -67,13 +67,15 @@ class DarajaTestServer(LocalHttpServer):
         return answers
 
     @staticmethod
-    def c2b_payment(trans_id, amount, bill_ref, shortcode, msisdn="2547 ***** 126"):
+    def c2b_payment(
+        trans_id, amount, bill_ref, shortcode, msisdn="2547 ***** 126", trans_time="20261203121325"
+    ):
         """A paybill payment as Daraja's C2B v2 confirmation documents it (masked MSISDN,
-        amount as a string)."""
+        amount as a string, time in East Africa Time)."""
         return {
             "TransactionType": "Pay Bill",
             "TransID": trans_id,
-            "TransTime": "20261203121325",
+            "TransTime": trans_time,
             "TransAmount": amount,
             "BusinessShortCode": shortcode,
             "BillRefNumber": bill_ref,

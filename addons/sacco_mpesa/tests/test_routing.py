@@ -36,6 +36,20 @@ class TestPaymentRouting(SaccoMpesaCommon):
         self.assertEqual(len(txns.move_id), 2)
         self.assertMpesaBooksMatch()
 
+    def test_payments_post_on_their_day_in_nairobi(self):
+        """Processed by a user on UTC, a batch straddling midnight in Nairobi posts each
+        payment on its own Kenyan business day (one entry per day)."""
+        self.env.user.tz = "UTC"
+        before = self.bosa.balance
+        self._c2b("RTE0000011", "400", self.member.member_number, trans_time="20261130235930")
+        self._c2b("RTE0000012", "600", self.member.member_number, trans_time="20261201003000")
+        self._process()
+        last_day, first_day = self._transaction("RTE0000011"), self._transaction("RTE0000012")
+        self.assertEqual(str(last_day.move_id.date), "2026-11-30")
+        self.assertEqual(str(first_day.move_id.date), "2026-12-01")
+        self.assertEqual(self.bosa.balance, before + 1000)
+        self.assertMpesaBooksMatch()
+
     def test_default_destination_fosa(self):
         self.config.default_destination = "fosa"
         fosa = self.member_fosa.balance
