@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import api, fields, models
 
 
 class AccountBankStatementLine(models.Model):
@@ -37,3 +37,45 @@ class AccountBankStatementLine(models.Model):
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    @api.model
+    def _sacco_demo_bank_statement(self):
+        """Demo data: today's statement of the demo SACCO's bank: the bank's ledger fee
+        reconciled (written off to Bank Charges), its SMS charge left for the accountant."""
+        company = self.env.ref("sacco_base.res_company_sacco_demo")
+        journal = self.env["account.journal"].search(
+            [("type", "=", "bank"), ("company_id", "=", company.id)], limit=1
+        )
+        charges = self.env["account.account"].search(
+            [("name", "=", "Bank Charges"), ("company_ids", "in", company.id)], limit=1
+        )
+        if not (journal and charges):
+            return
+        today = fields.Date.context_today(self)
+        statement = (
+            self.env["account.bank.statement"]
+            .with_company(company)
+            .create(
+                {
+                    "name": f"{journal.code} {today}",
+                    "journal_id": journal.id,
+                    "line_ids": [
+                        fields.Command.create(
+                            {
+                                "journal_id": journal.id,
+                                "date": today,
+                                "payment_ref": label,
+                                "amount": amount,
+                            }
+                        )
+                        for label, amount in (
+                            ("LEDGER FEES", -450.0),
+                            ("SMS BANKING CHARGES", -120.0),
+                        )
+                    ],
+                }
+            )
+        )
+        statement.line_ids[0]._sacco_reconcile(
+            self.env["account.move.line"], charges, "Ledger fees"
+        )

@@ -1,6 +1,7 @@
 import base64
 
 from odoo import Command, fields
+from odoo.exceptions import AccessError
 from odoo.tests import Form, HttpCase, tagged
 
 from odoo.addons.sacco_savings.tests.common import SaccoSavingsCommon
@@ -154,6 +155,13 @@ class TestStatementReconcileScreen(HttpCase, SaccoSavingsCommon, SaccoFreshCompa
         self.assertFalse(fee_line.is_reconciled)
         self.assertEqual(self.fee.amount_residual, 10000.0)
         self._assert_books()
+
+    def test_auditor_cannot_reconcile(self):
+        with self.assertRaises(AccessError):
+            self._line("LN-0042").with_user(self.auditor).action_sacco_open_reconcile()
+        with self.assertRaises(AccessError):
+            self.statement.line_ids.with_user(self.auditor).action_sacco_auto_reconcile()
+        self.assertFalse(self._line("LN-0042").is_reconciled)
 
     def test_tour_accountant_reconciles_a_proposed_line(self):
         payout_line = self._line("LN-0042")
