@@ -43,8 +43,9 @@ class AccountBankStatementLine(models.Model):
         """Demo data: today's statement of the demo SACCO's bank: the bank's ledger fee
         reconciled (written off to Bank Charges), its SMS charge left for the accountant."""
         company = self.env.ref("sacco_base.res_company_sacco_demo")
+        # The chart's bank journal (the first; the M-Pesa paybill's journal comes later).
         journal = self.env["account.journal"].search(
-            [("type", "=", "bank"), ("company_id", "=", company.id)], limit=1
+            [("type", "=", "bank"), ("company_id", "=", company.id)], order="id", limit=1
         )
         charges = self.env["account.account"].search(
             [("name", "=", "Bank Charges"), ("company_ids", "in", company.id)], limit=1
