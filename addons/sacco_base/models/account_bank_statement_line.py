@@ -116,6 +116,13 @@ class AccountBankStatementLine(models.Model):
             return [-item.amount_residual for item in items]
         amounts, left = [], self.amount
         for item in items:
+            if currency.is_zero(left):
+                raise UserError(
+                    self.env._(
+                        "The items before %s already settle the statement line: leave it out.",
+                        item.display_name,
+                    )
+                )
             residual = item.amount_residual
             same_direction = (residual > 0) == (left > 0)
             part = min(abs(residual), abs(left)) if same_direction else abs(residual)

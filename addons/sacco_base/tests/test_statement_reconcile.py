@@ -121,6 +121,8 @@ class TestStatementReconcile(SaccoBaseCommon):
         st_line = self._st_line(1000, "TWO FEES")
         with self.assertRefused(UserError, "write-off account for the difference"):
             self._st_line(1500, "TOO MUCH")._sacco_reconcile(first | second)
+        with self.assertRefused(UserError, "already settle the statement line"):
+            self._st_line(600, "ONE FEE")._sacco_reconcile(first | second)
         st_line._sacco_reconcile(first | second)
         self.assertTrue(first.reconciled)
         self.assertEqual(second.amount_residual, 200.0)
