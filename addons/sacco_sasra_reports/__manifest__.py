@@ -35,6 +35,8 @@
         "views/sacco_sasra_loan_snapshot_views.xml",
         "views/sacco_sasra_dashboard_views.xml",
         "wizards/sacco_sasra_return_compute_views.xml",
+        "wizards/sacco_statement_reconcile_views.xml",
+        "views/account_bank_statement_line_views.xml",
         "views/res_config_settings_views.xml",
         "views/sacco_sasra_reports_menus.xml",
         "data/spreadsheet_dashboard_data.xml",

@@ -1,4 +1,5 @@
 from . import (
+    account_bank_statement_line,
     account_move,
     res_company,
     res_config_settings,

@@ -8,5 +8,6 @@ from . import (
     test_registration_fee,
     test_security,
     test_sms,
+    test_statement_reconcile,
     test_tours,
 )

@@ -1,5 +1,6 @@
 from . import (
     account_account,
+    account_bank_statement_line,
     res_company,
     res_config_settings,
     sacco_loan_cob_run,

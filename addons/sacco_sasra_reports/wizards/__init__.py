@@ -1,1 +1,1 @@
-from . import sacco_sasra_return_compute
+from . import sacco_sasra_return_compute, sacco_statement_reconcile

@@ -50,3 +50,18 @@ registry.category("web_tour.tours").add("sacco_sasra_manager_spreadsheet_dashboa
         { trigger: ".o_spreadsheet_dashboard_action .o-figure canvas" },
     ],
 });
+
+registry.category("web_tour.tours").add("sacco_statement_reconcile", {
+    url: "/odoo/action-sacco_sasra_reports.account_bank_statement_line_action_sacco_reconcile",
+    steps: () => [
+        {
+            trigger:
+                '.o_list_view .o_data_row:contains("LN-0042") button[name="action_sacco_open_reconcile"]',
+            run: "click",
+        },
+        { trigger: '.modal .o_field_widget[name="move_line_ids"] .o_data_row:contains("LN-0042")' },
+        { trigger: '.modal button[name="action_reconcile"]', run: "click" },
+        { trigger: 'body:not(:has(.modal))' },
+        { trigger: '.o_list_view:not(:has(.o_data_row:contains("LN-0042")))' },
+    ],
+});
