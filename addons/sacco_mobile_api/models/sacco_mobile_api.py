@@ -649,6 +649,8 @@ class SaccoMobileApi(models.AbstractModel):
     @api.model
     def _upload_document(self, member, type_code, filename, content_type, content):
         check_document(filename, content_type, content)
+        if "\x00" in f"{type_code}{filename}":
+            raise MobileApiError("validation_error", "The type or file name holds a NUL character.")
         doc_type = self.env["sacco.document.type"].search(
             [("code", "=ilike", (type_code or "").strip())], limit=1
         )

@@ -250,6 +250,18 @@ class TestRequests(MobileApiCommon):
                     self.assertEqual(response.headers["Content-Type"], "application/json")
                     self.assertError(response, status, code)
 
+    def test_nul_characters_in_bodies_are_refused(self):
+        """No text column stores a NUL: a body holding one is a 422, not a failed insert."""
+        forgot = self.call("POST", "/auth/forgot-pin", {"phone": "+25471\x002345678"})
+        self.assertError(forgot, 422, "validation_error")
+        device = self._enrol(self.member)
+        login = self.call(
+            "POST",
+            "/auth/login",
+            {"phone": self.member.phone, "pin": PIN, "device_id": device, "device_name": "P\x00"},
+        )
+        self.assertError(login, 422, "validation_error")
+
     def test_rate_limit_answers_429_with_retry_after(self):
         access, _refresh, _device = self.signed_in()
         self.set_param("rate_per_minute", 3)
