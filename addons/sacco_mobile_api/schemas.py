@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Pin = Annotated[str, Field(min_length=4, max_length=6, pattern=r"^[0-9]+$", examples=["4827"])]
 Code = Annotated[str, Field(min_length=6, max_length=6, pattern=r"^[0-9]+$", examples=["123456"])]
@@ -27,7 +27,17 @@ Amount = Annotated[
 
 
 class Strict(BaseModel):
+    """A request body: unknown fields refused, and NUL characters in text (no database
+    column stores one)."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value):
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        return value
 
 
 # ---------------------------------------------------------------- errors

@@ -1,5 +1,6 @@
 from . import (
     fastapi_endpoint,
+    ir_http,
     res_config_settings,
     res_lang,
     sacco_member,

@@ -1,5 +1,11 @@
-from odoo import fields, models
+from fastapi import FastAPI
+from starlette.routing import Mount, compile_path
 
+from odoo import api, fields, models
+
+from odoo.addons.fastapi.middleware import ASGIMiddleware
+
+from ..any_path import ANY_PATH
 from ..routers import mobile_api_router
 
 API_DESCRIPTION = """
@@ -16,6 +22,16 @@ The SACCO members' app API.
 """
 
 
+class AnyPathMount(Mount):
+    """Starlette's Mount, matching the paths below it across newlines too."""
+
+    def __init__(self, path, app):
+        super().__init__(path, app=app)
+        self.path_regex, self.path_format, self.param_convertors = compile_path(
+            f"{self.path}/{{path:{ANY_PATH}}}"
+        )
+
+
 class FastapiEndpoint(models.Model):
     _inherit = "fastapi.endpoint"
 
@@ -28,6 +44,25 @@ class FastapiEndpoint(models.Model):
         if self.app == "mobile":
             return [mobile_api_router]
         return super()._get_fastapi_routers()
+
+    def _get_routing_info(self):
+        routing = super()._get_routing_info()
+        if self.app == "mobile":
+            routing["routes"] = [
+                route.replace("<path:", f"<{ANY_PATH}:") for route in routing["routes"]
+            ]
+        return routing
+
+    @api.model
+    def get_app(self, path):
+        """fastapi's own, but mounting the members' API at a path that spans newlines."""
+        record = self._get_endpoint(path)
+        if not record or record.app != "mobile":
+            return super().get_app(path)
+        app = FastAPI()
+        app.router.routes.append(AnyPathMount(record.root_path, app=record._get_app()))
+        self._clear_fastapi_exception_handlers(app)
+        return ASGIMiddleware(app)
 
     def _prepare_fastapi_app_params(self):
         params = super()._prepare_fastapi_app_params()

@@ -649,6 +649,8 @@ class SaccoMobileApi(models.AbstractModel):
     @api.model
     def _upload_document(self, member, type_code, filename, content_type, content):
         check_document(filename, content_type, content)
+        if "\x00" in f"{type_code}{filename}":
+            raise MobileApiError("validation_error", "The type or file name holds a NUL character.")
         doc_type = self.env["sacco.document.type"].search(
             [("code", "=ilike", (type_code or "").strip())], limit=1
         )
@@ -799,19 +801,32 @@ class SaccoMobileApi(models.AbstractModel):
 
     @api.model
     def _top_up(self, member, loan, amount, term_months):
-        """A new application of the loan's product that first pays the loan off."""
+        """A new application of the loan's product that first pays the loan off, handled
+        as the loans engine handles an app application: the member's last payslip,
+        appraised at once, approved and disbursed by the system where the product allows
+        instant approval, else left for the loan officer."""
+        Application = self.env["sacco.loan.application"].with_company(member.company_id)
+        product = loan.product_id
+        payslip = Application._latest_payslip(member) if product.payslip_required else None
+        basic_pay, deductions = payslip or (0, 0)
         try:
             loan._check_topup(member)
-            app = self.env["sacco.loan.application"].create(
+            app = Application.create(
                 {
                     "member_id": member.id,
-                    "product_id": loan.product_id.id,
+                    "company_id": member.company_id.id,
+                    "product_id": product.id,
                     "amount": float(amount),
                     "term": term_months,
+                    "channel": "app",
+                    "basic_pay": float(basic_pay),
+                    "total_deductions": float(deductions),
                     "topup_loan_id": loan.id,
                 }
             )
             app.action_submit()
+            if app._channel_appraise() and app._instant_approval_applies():
+                app._approve_instantly("app")
         except UserError as error:
             raise MobileApiError("validation_error", str(error)) from None
         return self._application_data(app)

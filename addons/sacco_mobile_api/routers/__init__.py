@@ -3,6 +3,7 @@ from starlette.routing import Match
 
 from sacco_core.mobile_auth import MobileApiError
 
+from ..any_path import ANY_PATH
 from . import accounts, auth, loans, payments, profile
 from .common import mobile_router
 
@@ -12,7 +13,7 @@ for _module in (auth, accounts, loans, payments, profile):
 
 
 @mobile_api_router.api_route(
-    "/{path:path}",
+    f"/{{path:{ANY_PATH}}}",
     methods=["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"],
     include_in_schema=False,
 )

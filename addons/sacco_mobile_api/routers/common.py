@@ -103,6 +103,11 @@ def _flush():
     odoo_env_ctx.get()(su=True).flush_all()
 
 
+def _storable(text):
+    """A request's text as a column holds it: PostgreSQL refuses NUL characters."""
+    return text.replace("\x00", "\\x00")[:255]
+
+
 def _audit(request, operation, status_code, started):
     env = odoo_env_ctx.get()
     env["sacco.mobile.audit"].sudo().create(
@@ -110,11 +115,11 @@ def _audit(request, operation, status_code, started):
             "member_id": getattr(request.state, "member_id", False),
             "device_id": getattr(request.state, "device_id", False),
             "operation": operation,
-            "path": request.url.path[:255],
+            "path": _storable(request.url.path),
             "status_code": status_code,
             "error_code": getattr(request.state, "error_code", False),
             "ip": client_ip(request),
-            "user_agent": (request.headers.get("user-agent") or "")[:255],
+            "user_agent": _storable(request.headers.get("user-agent") or ""),
             "duration_ms": int((time.monotonic() - started) * 1000),
         }
     )

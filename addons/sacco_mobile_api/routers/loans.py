@@ -98,14 +98,20 @@ def transactions(loan_id: RecordId, caller: SignedIn):
     return caller.api._own(caller.member, LOAN, loan_id)._statement()["lines"]
 
 
+def _active_loan(caller, loan_id):
+    """The member's active loan, looked up inside the idempotent run: a replay answers
+    from its key even once the loan it paid or topped up is closed."""
+    return caller.api._own(caller.member, LOAN, loan_id, [("state", "=", "active")])
+
+
 @router.post("/{loan_id}/repay", status_code=202, response_model=PaymentOut)
 def repay(
     loan_id: RecordId, body: RepayIn, request: Request, caller: SignedIn, key: IdempotencyKey = None
 ):
     """An M-Pesa prompt to pay the loan; the payment posts when M-Pesa confirms."""
-    found = caller.api._own(caller.member, LOAN, loan_id, [("state", "=", "active")])
 
     def run():
+        found = _active_loan(caller, loan_id)
         payment = caller.api._deposit(caller.member, found, body.amount, body.phone, key)
         return 202, PaymentOut(**payment).model_dump(mode="json"), 0
 
@@ -117,9 +123,9 @@ def top_up(
     loan_id: RecordId, body: TopUpIn, request: Request, caller: SignedIn, key: IdempotencyKey = None
 ):
     """A new loan of the same product that first pays this one off; needs the PIN."""
-    found = caller.api._own(caller.member, LOAN, loan_id, [("state", "=", "active")])
 
     def run():
+        found = _active_loan(caller, loan_id)
         caller.api._check_pin(caller.api._credential(caller.member), body.pin)
         result = caller.api._top_up(caller.member, found, body.amount, body.term_months)
         return 201, LoanApplicationOut(**result).model_dump(mode="json"), 0

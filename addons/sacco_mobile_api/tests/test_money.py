@@ -1,4 +1,5 @@
 import uuid
+from datetime import timedelta
 
 from odoo.tests import tagged
 
@@ -148,3 +149,93 @@ class TestMoney(MobileApiCommon):
         self.bosa.invalidate_recordset()
         self.assertAlmostEqual(self.bosa.balance, balance + 700, 2)
         self.assertMpesaBooksMatch()
+
+
+@tagged("post_install", "-at_install")
+class TestTopUp(MobileApiCommon):
+    def _topped_up_loan(self):
+        """An active emergency loan with its first installment repaid, of a product the
+        system approves instantly in the app and lets top up after 5% repaid."""
+        self.emergency.write(
+            {
+                "channel_ok": True,
+                "instant_approval": True,
+                "instant_approval_limit": 50000,
+                "topup_after_percent": 5.0,
+            }
+        )
+        old = self._disbursed_loan(
+            date=self.today - timedelta(days=40),
+            member=self.member,
+            product=self.emergency,
+            amount=10000,
+            term=6,
+            guarantors=(),
+        )
+        old.repay(old.installment_ids[0].total, journal=self.cash)
+        return old
+
+    def _counts(self):
+        member = [("member_id", "=", self.member.id)]
+        return (
+            self.env["sacco.loan.application"].search_count(member),
+            self.env["sacco.loan"].search_count(member),
+            self.env["account.move"].search_count([("state", "=", "posted")]),
+        )
+
+    def test_top_up_pays_off_the_loan_and_its_replay_moves_nothing(self):
+        old = self._topped_up_loan()
+        access, _refresh, _device = self.signed_in()
+        url, key = f"/loans/{old.id}/top-up", str(uuid.uuid4())
+        body = {"amount": "20000", "term_months": 6, "pin": PIN}
+        # Step-up: a wrong PIN is refused and applies for nothing.
+        counts = self._counts()
+        wrong = self.call("POST", url, {**body, "pin": "1111"}, token=access, key="top-wrong")
+        self.assertError(wrong, 401, "wrong_pin")
+        self.assertEqual(self._counts(), counts)
+
+        quote = old.settlement_quote(self.today)
+        fosa_before = self.member_fosa.balance
+        response = self.call("POST", url, body, token=access, key=key)
+        self.assertEqual(response.status_code, 201, response.text)
+        result = response.json()
+        app = self.env["sacco.loan.application"].browse(result["id"])
+        new = app.loan_id
+        self.assertEqual((app.channel, app.topup_loan_id, app.state), ("app", old, "disbursed"))
+        self.assertEqual(result["loan_id"], new.id)
+        self.assertEqual(result["state"], "disbursed")
+        self.assertEqual(new.topup_loan_id, old)
+        self.assertEqual(new.principal_outstanding, 20000)
+        self.assertEqual(old.state, "closed")
+        self.assertEqual(old.principal_outstanding, 0)
+        fees = new.processing_fee + new.insurance_fee + new.excise_duty
+        self.assertAlmostEqual(new.net_disbursed, 20000 - fees - float(quote["total"]), 2)
+        self.member_fosa.invalidate_recordset()
+        self.assertAlmostEqual(self.member_fosa.balance, fosa_before + new.net_disbursed, 2)
+        self.assertLoanBookMatches()
+
+        counts = self._counts()
+        replay = self.call("POST", url, body, token=access, key=key)
+        self.assertEqual(replay.status_code, 201, replay.text)
+        self.assertEqual(replay.json(), result)
+        self.assertEqual(replay.headers.get("Idempotent-Replayed"), "true")
+        self.assertEqual(self._counts(), counts)
+        self.member_fosa.invalidate_recordset()
+        self.assertAlmostEqual(self.member_fosa.balance, fosa_before + new.net_disbursed, 2)
+        self.assertLoanBookMatches()
+
+    def test_top_up_without_instant_approval_waits_for_the_officer(self):
+        old = self._topped_up_loan()
+        self.emergency.instant_approval = False
+        access, _refresh, _device = self.signed_in()
+        response = self.call(
+            "POST",
+            f"/loans/{old.id}/top-up",
+            {"amount": "20000", "term_months": 6, "pin": PIN},
+            token=access,
+            key=str(uuid.uuid4()),
+        )
+        self.assertEqual(response.status_code, 201, response.text)
+        result = response.json()
+        self.assertEqual((result["state"], result["loan_id"]), ("appraised", None))
+        self.assertEqual(old.state, "active")

@@ -109,6 +109,7 @@ class TestProfile(MobileApiCommon):
         )
         self.assertError(upload("id.png", b"<script>", "image/png"), 422, "validation_error")
         self.assertError(upload("id.png", PNG, "image/png", "NOPE"), 422, "validation_error")
+        self.assertError(upload("id.png", PNG, "image/png", "NAT\x00"), 422, "validation_error")
         fetched = self.call("GET", f"/profile/documents/{document.id}", token=access)
         self.assertEqual(fetched.json()["state"], "pending")
 

@@ -233,6 +233,35 @@ class TestRequests(MobileApiCommon):
         )
         self.assertError(statement, 422, "validation_error")
 
+    def test_control_characters_in_path_segments_answer_the_envelope(self):
+        """Odoo's router in front of the API stops its ``path`` at a newline: every path
+        under the API still reaches it and gets its JSON envelope, never Odoo's HTML page."""
+        access, _refresh, _device = self.signed_in()
+        for char in ("%0A", "%0D", "%0D%0A", "%09", "%0B", "%0C", "%00", "%1F", "%7F"):
+            for path, status, code in (
+                (f"/loans/{char}/schedule", 422, "validation_error"),
+                (f"/accounts/{char}/balance", 422, "validation_error"),
+                (f"/loans/x{char}y", 422, "validation_error"),
+                (f"/{char}", 404, "not_found"),
+                (f"/nope{char}/more", 404, "not_found"),
+            ):
+                with self.subTest(path=path):
+                    response = self.call("GET", path, token=access)
+                    self.assertEqual(response.headers["Content-Type"], "application/json")
+                    self.assertError(response, status, code)
+
+    def test_nul_characters_in_bodies_are_refused(self):
+        """No text column stores a NUL: a body holding one is a 422, not a failed insert."""
+        forgot = self.call("POST", "/auth/forgot-pin", {"phone": "+25471\x002345678"})
+        self.assertError(forgot, 422, "validation_error")
+        device = self._enrol(self.member)
+        login = self.call(
+            "POST",
+            "/auth/login",
+            {"phone": self.member.phone, "pin": PIN, "device_id": device, "device_name": "P\x00"},
+        )
+        self.assertError(login, 422, "validation_error")
+
     def test_rate_limit_answers_429_with_retry_after(self):
         access, _refresh, _device = self.signed_in()
         self.set_param("rate_per_minute", 3)
