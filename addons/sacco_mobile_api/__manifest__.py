@@ -4,7 +4,7 @@
     "name": "SACCO Mobile API",
     "summary": "The members' app API: phone + PIN + OTP sign-in, JWT with rotating refresh "
     "tokens, accounts, M-Pesa deposits and withdrawals, transfers, loans, guarantees, profile",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "SACCO",
     "website": "https://github.com/odoo-sacco/odoo-sacco",
     "author": "Odoo SACCO",
