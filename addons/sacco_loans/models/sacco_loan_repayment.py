@@ -49,6 +49,10 @@ class SaccoLoanRepayment(models.Model):
         readonly=True, help="The payment lowered the remaining installments."
     )
     closed_loan = fields.Boolean(readonly=True, help="The payment repaid the loan in full.")
+    schedule_mark = fields.Integer(
+        readonly=True,
+        help="The loan's highest installment id at the payment: a reschedule since adds higher.",
+    )
     hold_amounts = fields.Json(
         readonly=True, help="The guarantors' active holds before the payment, by hold id."
     )
@@ -89,6 +93,7 @@ class SaccoLoanRepayment(models.Model):
                 "channel": channel,
                 "move_id": move.id,
                 "hold_amounts": holds,
+                "schedule_mark": max(loan.installment_ids.ids, default=0),
                 "closed_loan": loan.state == "closed",
                 "prepaid": float(extra.get("prepaid") or 0),
                 "credit_amount": float(extra.get("credit") or 0),
@@ -122,8 +127,11 @@ class SaccoLoanRepayment(models.Model):
         self.ensure_one()
         loan = self.loan_id
         loan._lock()
+        self.invalidate_recordset()  # a reversal committed meanwhile shows under the lock
         self._check_reversible()
-        label = self.env._("Reversal of repayment of %(loan)s: %(reason)s", loan=loan.name, reason=reason)
+        label = self.env._(
+            "Reversal of repayment of %(loan)s: %(reason)s", loan=loan.name, reason=reason
+        )
         move = self._reverse_move(label)
         for line in self.line_ids:
             line._undo_on_installment()
@@ -154,9 +162,13 @@ class SaccoLoanRepayment(models.Model):
         """Refuse what cannot be undone exactly."""
         self.ensure_one()
         if self.state != "posted":
-            raise UserError(self.env._("This repayment of %s is already reversed.", self.loan_id.name))
+            raise UserError(
+                self.env._("This repayment of %s is already reversed.", self.loan_id.name)
+            )
         if self.loan_id.state == "written_off":
-            raise UserError(self.env._("%s is written off; its repayments stay.", self.loan_id.name))
+            raise UserError(
+                self.env._("%s is written off; its repayments stay.", self.loan_id.name)
+            )
         if self.rescheduled:
             raise UserError(
                 self.env._(
@@ -173,7 +185,7 @@ class SaccoLoanRepayment(models.Model):
                     self.loan_id.name,
                 )
             )
-        if self.line_ids.filtered(lambda line: not line.installment_id):
+        if max(self.loan_id.installment_ids.ids, default=0) > self.schedule_mark:
             raise UserError(
                 self.env._("%s was rescheduled after this repayment.", self.loan_id.name)
             )

@@ -166,6 +166,13 @@ class TestLoanRepaymentReversal(SaccoLoanCobCommon):
         with self.assertRefused(UserError, "lowered the remaining installments"):
             self._reverse(loan.repayment_ids)
 
+    def test_refuses_a_repayment_made_before_a_reschedule(self):
+        loan = self._small_loan()
+        loan.repay(1000, journal=self.cash)
+        loan.with_user(self.committee).reschedule(6, 12.0, "annuity")
+        with self.assertRefused(UserError, "rescheduled after this repayment"):
+            self._reverse(loan.repayment_ids)
+
     def test_refuses_when_the_fosa_credit_was_withdrawn(self):
         loan = self._small_loan(action="credit_fosa")
         fosa = self._account(self.other, self.fosa)
