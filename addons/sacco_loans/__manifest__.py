@@ -24,6 +24,8 @@
         "views/sacco_loan_application_views.xml",
         "views/sacco_member_views.xml",
         "wizards/sacco_loan_repay_views.xml",
+        "wizards/sacco_loan_repayment_reverse_views.xml",
+        "views/sacco_loan_repayment_views.xml",
         "views/sacco_loan_reschedule_views.xml",
         "wizards/sacco_loan_reschedule_views.xml",
         "wizards/sacco_loan_write_off_views.xml",

@@ -15,6 +15,8 @@ from . import (
     sacco_loan_import_line,
     sacco_loan_installment,
     sacco_loan_product,
+    sacco_loan_repayment,
+    sacco_loan_repayment_line,
     sacco_loan_reschedule,
     sacco_loan_reschedule_line,
     sacco_member,

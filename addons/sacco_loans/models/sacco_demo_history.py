@@ -533,6 +533,7 @@ class SaccoDemoHistory(models.AbstractModel):
         for day, key, member, code, amount, term, guarantors, pay in plan:
             year.at(day, year.disburse, key, member, code, amount, term, guarantors, pay)
         year.at(p[3] + timedelta(days=5), self._loan_standing_order, year)
+        year.at(p[5] + timedelta(days=3), self._reversed_repayment, year)
         year.at(p[7] + timedelta(days=11), self._settle_early, year)
         year.at(p[6] + timedelta(days=16), self._reschedule, year)
         year.at(p[3] + timedelta(days=10), self._recover_from_deposits, year)
@@ -556,6 +557,14 @@ class SaccoDemoHistory(models.AbstractModel):
         )
         for period in year.periods:
             year.at(year.day_in(period, 2), year.deposit, member, "FOSA", 25000)
+
+    def _reversed_repayment(self, day, year):
+        """A payment keyed to the wrong loan at the counter, reversed by the loan officer."""
+        loan = year.loans["counter"]
+        loan.with_user(year.teller(loan.member_id)).repay(1500, journal=year.cash, date=day)
+        loan.repayment_ids[:1].with_user(year.officer(loan.member_id)).action_reverse(
+            "Keyed to the wrong loan number at the counter"
+        )
 
     def _settle_early(self, day, year):
         loan = year.loans["repaid_early"]

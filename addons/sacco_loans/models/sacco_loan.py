@@ -67,6 +67,7 @@ class SaccoLoan(models.Model):
     installment_ids = fields.One2many("sacco.loan.installment", "loan_id", readonly=True)
     guarantor_ids = fields.One2many("sacco.loan.guarantor", "loan_id", readonly=True)
     move_line_ids = fields.One2many("account.move.line", "sacco_loan_id", readonly=True)
+    repayment_ids = fields.One2many("sacco.loan.repayment", "loan_id", readonly=True)
     principal_outstanding = fields.Monetary(
         compute="_compute_outstanding", store=True, tracking=True
     )
@@ -330,22 +331,38 @@ class SaccoLoan(models.Model):
             self._check_overpayment(action, amount, left, future)
         if action == "credit_fosa" and channel == "fosa":
             amount, left = amount - left, Decimal(0)
-        self._receive(
+        prepaid = left if action in ("reduce_term", "reduce_installment") else Decimal(0)
+        credit = left if action == "credit_fosa" else Decimal(0)
+        move, applied = self._receive(
             amount,
             list(zip(targets, parts, strict=True)),
             channel,
             journal,
             date,
             self.env._("Repayment of %s", self.name),
-            prepaid=left if action in ("reduce_term", "reduce_installment") else Decimal(0),
-            credit=left if action == "credit_fosa" else Decimal(0),
+            prepaid=prepaid,
+            credit=credit,
         )
         if left > 0 and action == "reduce_term":
-            self._prepay_last_installments(left, future)
+            applied += self._prepay_last_installments(left, future)
         elif left > 0 and action == "reduce_installment":
             self._prepay_and_reschedule(left, targets[-1:], future)
+        holds = self._hold_amounts()
         self._cob_after_repayment(date)
-        return self._after_payment(date)
+        self._after_payment(date)
+        self.env["sacco.loan.repayment"]._record(
+            self,
+            move,
+            applied,
+            amount=amount,
+            channel=channel,
+            date=date,
+            holds=holds,
+            prepaid=prepaid,
+            credit=credit,
+            rescheduled=bool(left > 0 and action == "reduce_installment"),
+        )
+        return True
 
     @api.model
     def _due_now(self, unpaid, date):
@@ -374,15 +391,22 @@ class SaccoLoan(models.Model):
     def _prepay_last_installments(self, prepaid, future):
         """Prepaid principal pays the last installments first; the interest of those it
         pays off entirely is waived (the term is shorter)."""
+        applied = []
         for line in future.sorted("number", reverse=True):
             take = min(line._due().principal, prepaid)
             if take <= 0:
                 continue
             prepaid -= take
             vals = {"principal_paid": line.principal_paid + float(take)}
+            waived = 0.0
             if take == line._due().principal:
-                vals["interest_waived"] = line.interest - line.interest_paid
+                waived = line.currency_id.round(
+                    line.interest - line.interest_paid - line.interest_waived
+                )
+                vals["interest_waived"] = line.interest_waived + waived
             line.sudo().write(vals)
+            applied.append((line, {"principal": take, "interest_waived": waived}))
+        return applied
 
     def _prepay_and_reschedule(self, prepaid, anchor, future):
         """Book the prepaid principal on the installment just paid, then spread the new
@@ -437,7 +461,10 @@ class SaccoLoan(models.Model):
         ]
 
     def _receive(self, amount, allocation, channel, journal, date, label, prepaid=0, credit=0):
-        self._post(
+        """Post the payment and apply it; returns its move and what it applied to each
+        installment (``_applied_parts``)."""
+        applied = self._applied_parts(allocation)
+        posted = self._post(
             amount,
             "out",
             self._repayment_lines(allocation, label, prepaid),
@@ -450,6 +477,36 @@ class SaccoLoan(models.Model):
         for line, part in allocation:
             if part.total:
                 line.sudo()._apply_payment(part)
+        return self._move_of(posted), applied
+
+    @api.model
+    def _move_of(self, posted):
+        """The entry ``_post`` posted (it returns savings transactions or the move)."""
+        return posted if posted._name == "account.move" else posted.move_id[:1]
+
+    @api.model
+    def _applied_parts(self, allocation):
+        """``(installment, parts)`` of a payment split, with the interest that settles
+        accrued receivable, computed before the split is applied (for the repayment record)."""
+        return [
+            (
+                line,
+                {
+                    "principal": part.principal,
+                    "interest": part.interest,
+                    "fee": part.fee,
+                    "penalty": part.penalty,
+                    "interest_receivable": line._receivable_part(part),
+                },
+            )
+            for line, part in allocation
+            if part.total
+        ]
+
+    def _hold_amounts(self):
+        """The guarantors' active holds before a payment lowers or releases them."""
+        holds = self.guarantor_ids.hold_id.filtered(lambda hold: hold.state == "active")
+        return {str(hold.id): hold.amount for hold in holds}
 
     def _after_payment(self, date):
         """Release guarantees in proportion to principal repaid; close a repaid loan."""
@@ -518,11 +575,13 @@ class SaccoLoan(models.Model):
         label = self.env._("Early settlement of %s", self.name)
         # Lines are computed before the payment is applied to the installments.
         lines = self._repayment_lines(parts, label) + self._settlement_fee_lines(quote)
-        self._post(quote.total, "out", lines, channel, journal, date, label)
+        applied = self._applied_parts(parts)
+        posted = self._post(quote.total, "out", lines, channel, journal, date, label)
         for line, part in parts:
             if part.total:
                 line.sudo()._apply_payment(part)
-        self._waive_unearned(parts)
+        applied += self._waive_unearned(parts)
+        holds = self._hold_amounts()
         self.sudo().message_post(
             body=self.env._(
                 "Settled early for %(total)s, of which %(fee)s settlement penalty and excise.",
@@ -530,7 +589,18 @@ class SaccoLoan(models.Model):
                 fee=self.currency_id.format(float(quote.penalty_fee + quote.excise)),
             )
         )
-        return self._after_payment(date)
+        self._after_payment(date)
+        self.env["sacco.loan.repayment"]._record(
+            self,
+            self._move_of(posted),
+            applied,
+            amount=quote.total,
+            channel=channel,
+            date=date,
+            holds=holds,
+            kind="settlement",
+        )
+        return True
 
     def _settlement_fee_lines(self, quote):
         """The settlement penalty to fee income and its excise duty, like disbursement fees."""
@@ -550,9 +620,14 @@ class SaccoLoan(models.Model):
         return [line for line in lines if line]
 
     def _waive_unearned(self, parts):
+        """Waive the interest not yet paid; returns ``(installment, {"interest_waived"})``."""
+        waived = []
         for line, _part in parts:
-            rest = line.interest - line.interest_paid - line.interest_waived
-            line.sudo().interest_waived = line.interest_waived + line.currency_id.round(rest)
+            rest = line.currency_id.round(line.interest - line.interest_paid - line.interest_waived)
+            line.sudo().interest_waived = line.interest_waived + rest
+            if rest:
+                waived.append((line, {"interest_waived": rest}))
+        return waived
 
     # ---------------------------------------------------------------- top-up
 

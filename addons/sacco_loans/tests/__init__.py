@@ -16,6 +16,7 @@ from . import (
     test_loan_overpayment,
     test_loan_recovery,
     test_loan_repayment,
+    test_loan_repayment_reversal,
     test_loan_reports,
     test_loan_reschedule,
     test_loan_scenario,

@@ -33,6 +33,7 @@ class TestDemoSacco(HttpCase):
         self.assertTrue(self._demo("sacco.loan", [("state", "=", "written_off")]))
         self.assertTrue(self._demo("sacco.loan", [("state", "=", "closed")]))
         self.assertTrue(self._demo("sacco.loan.reschedule"))
+        self.assertTrue(self._demo("sacco.loan.repayment", [("state", "=", "reversed")]))
         self.assertGreaterEqual(len(self._demo("sacco.loan.cob.run")), 300)
         self.assertGreaterEqual(
             len(self._demo("sacco.checkoff.batch", [("state", "=", "posted")])), 33

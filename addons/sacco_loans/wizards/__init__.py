@@ -6,6 +6,7 @@ from . import (
     sacco_loan_recover_deposits,
     sacco_loan_recovery,
     sacco_loan_repay,
+    sacco_loan_repayment_reverse,
     sacco_loan_report_print,
     sacco_loan_reschedule,
     sacco_loan_write_off,

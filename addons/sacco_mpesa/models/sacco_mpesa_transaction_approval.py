@@ -81,13 +81,14 @@ class SaccoMpesaTransaction(models.Model):
 
     def propose_reversal(self, reason):
         """Ask M-Pesa to give a wrong payment back to the payer. A deposit is held on the
-        member's account at once, so it cannot be withdrawn while the reversal is decided."""
+        member's account at once, so it cannot be withdrawn while the reversal is decided; a
+        loan repayment must be the loan's latest (its reversal is checked again on approval)."""
         self.ensure_one()
         self._check_reversible()
         if not (reason or "").strip():
             raise UserError(self.env._("Say why the payment is reversed."))
         self._propose("reversal", proposal_reason=reason.strip())
-        if self.state == "posted":
+        if self.state == "posted" and self.savings_account_id:
             hold = self.savings_account_id.sudo()._place_hold(
                 self.amount, self.env._("M-Pesa reversal of %s", self.name), source=self
             )
@@ -97,18 +98,13 @@ class SaccoMpesaTransaction(models.Model):
     def _check_reversible(self):
         if self.state == "suspense" or (self.state == "posted" and self.savings_account_id):
             return
-        if self.state == "posted":
-            raise UserError(
-                self.env._(
-                    "%s repaid a loan; a loan repayment is corrected on the loan, not by an "
-                    "M-Pesa reversal.",
-                    self.name,
-                )
-            )
+        if self.state == "posted" and self.loan_id:
+            self._loan_repayment()._check_reversible()
+            return
         raise UserError(
             self.env._(
-                "Only payments posted to a savings account or waiting in suspense can be "
-                "reversed (%s is %s).",
+                "Only payments posted to a savings account or a loan or waiting in suspense "
+                "can be reversed (%s is %s).",
                 self.name,
                 dict(self._fields["state"].selection)[self.state],
             )
@@ -199,19 +195,33 @@ class SaccoMpesaTransaction(models.Model):
 
     def _post_reversal(self, reason):
         """M-Pesa gave the money back: reverse our posting of the receipt (the savings
-        deposit or the suspense credit); the money leaves the M-Pesa account."""
+        deposit, the loan repayment or the suspense credit); the money leaves the M-Pesa
+        account."""
         self.ensure_one()
         label = self.env._(
             "M-Pesa reversal of %(receipt)s: %(reason)s", receipt=self.name, reason=reason
         )
         if self.reversal_hold_id:
             self.reversal_hold_id.action_release()
-        if self.reversed_from_state == "posted":
+        if self.reversed_from_state == "posted" and self.loan_id:
+            move = self._loan_repayment()._reverse(label)
+        elif self.reversed_from_state == "posted":
             move = self._reverse_deposit(label)
         else:
             move = self._reverse_suspense(label)
         self.write({"state": "reversed", "reversal_move_id": move.id, "reversal_hold_id": False})
         self.message_post(body=label)
+
+    def _loan_repayment(self):
+        """The loan's record of the repayment this receipt posted (its entry)."""
+        repayment = (
+            self.env["sacco.loan.repayment"]
+            .sudo()
+            .search([("loan_id", "=", self.loan_id.id), ("move_id", "=", self.move_id.id)])
+        )
+        if len(repayment) != 1:
+            raise UserError(self.env._("The loan repayment of %s is not on record.", self.name))
+        return repayment
 
     def _reverse_deposit(self, label):
         """The whole entry when it holds this deposit only; else a reversing entry of this

@@ -158,10 +158,37 @@ class TestReversal(SaccoMpesaCommon):
         self.assertEqual(self.bosa.balance, bosa)
         self.assertMpesaBooksMatch()
 
+    def test_loan_repayment_reversed_once(self):
+        loan = self.loan.sudo()
+        txn = self._paid("REV0000071", "1000", loan.name)
+        self.assertEqual((txn.state, txn.loan_id), ("posted", loan))
+        repayment = loan.repayment_ids
+        self.assertEqual((repayment.move_id, repayment.channel), (txn.move_id, "mpesa"))
+        request = self._reverse(txn, "Paid to the wrong loan")
+        self.assertEqual((txn.state, repayment.state), ("reversing", "posted"))
+        body = self.daraja.outbox[-1][1]
+        self.daraja.deliver()
+        self._process()
+        self.assertEqual(
+            (txn.state, request.state, repayment.state), ("reversed", "done", "reversed")
+        )
+        self.assertEqual(txn.reversal_move_id, repayment.reversal_move_id)
+        self.assertEqual(txn.reversal_move_id.reversed_entry_id, txn.move_id)
+        self.assertEqual(loan.principal_outstanding, 12000)
+        self.assertFalse(any(loan.installment_ids.mapped("interest_paid")))
+        moves = self._moves()
+        self._post("reversal/result", body)
+        self._process()
+        self.assertEqual(self._moves(), moves)
+        self.assertMpesaBooksMatch()
+
     def test_what_cannot_be_reversed(self):
-        repayment = self._paid("REV0000051", "1000", self.loan.name)
-        with self.assertRefused(UserError, "loan repayment"):
-            repayment.with_user(self.accountant).propose_reversal("Wrong loan")
+        earlier = self._paid("REV0000051", "1000", self.loan.name)
+        later = self._paid("REV0000053", "500", self.loan.name)
+        with self.assertRefused(UserError, "reverse the latest first"):
+            earlier.with_user(self.accountant).propose_reversal("Wrong loan")
+        later.with_user(self.accountant).propose_reversal("Wrong loan")
+        self.assertEqual(later.proposal, "reversal")
         deposit = self._paid("REV0000052", "200", self.member_fosa.name)
         with self.assertRefused(UserError, "Say why"):
             deposit.with_user(self.accountant).propose_reversal(" ")
