@@ -67,7 +67,7 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def start_server(args, port):
+def start_server(args, port, extra_options=()):
     env = dict(
         os.environ, PYTHONPATH=os.pathsep.join([os.path.join(REPO, "sacco_core"), *sys.path])
     )
@@ -83,6 +83,7 @@ def start_server(args, port):
             "--workers=2",
             "--max-cron-threads=1",
             *odoo_options(args),
+            *extra_options,
         ],
         env=env,
     )

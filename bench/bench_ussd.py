@@ -6,6 +6,11 @@
 Each measured request is the balance screen of a session already signed in (the gateway
 sends ``<PIN>*1``: the engine replays the stored state and renders the member's accounts
 and loans). Prints p50/p90 latency and requests/s of both, and their ratio.
+
+``/web/health`` opens no database. The floor under any database route is measured too,
+with two bench-only routes (``bench/addons/sacco_bench_floor``, loaded server-wide with
+``--load``, never installed): the same POST answered by an ``auth="public"`` route that
+runs no query of its own, and by an ``auth="none"`` route that runs ``SELECT 1``.
 """
 
 import os
@@ -17,10 +22,15 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 from bench_mpesa import free_port, start_server
 from bench_savings import setup_members
-from common import environment, parse_args, registry_for
+from common import environment, odoo_options, parse_args, registry_for
 
 MEMBERS = 50
 PIN = "4826"
+FLOOR_ADDONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "addons")
+FLOOR_ROUTES = {
+    "floor auth=public": "/sacco/bench/floor/public",
+    "floor auth=none": "/sacco/bench/floor/none",
+}
 
 
 def prepare(env):
@@ -54,6 +64,12 @@ def run(clients, calls):
     with ThreadPoolExecutor(clients) as pool:
         latencies = list(pool.map(call, calls))
     return latencies, time.perf_counter() - start
+
+
+def floor_options(args):
+    """The Odoo options that add the bench-only floor routes to the server."""
+    addons_path = next(opt for opt in odoo_options(args) if opt.startswith("--addons-path="))
+    return [f"{addons_path},{FLOOR_ADDONS}", "--load=base,web,sacco_bench_floor"]
 
 
 def ussd_post(url, session_id, phone, text):
@@ -99,7 +115,7 @@ def main():
     with environment(registry) as env:
         token, phones = prepare(env)
     port = free_port()
-    server = start_server(args, port)
+    server = start_server(args, port, floor_options(args))
     base = f"http://127.0.0.1:{port}"
     ussd_url = f"{base}/sacco/ussd/{token}/at"
     try:
@@ -110,26 +126,35 @@ def main():
             run(clients, [ussd_post(ussd_url, s, p, "") for s, p in sessions])
             run(clients, [ussd_post(ussd_url, s, p, PIN) for s, p in sessions])
             health = summary(*run(clients, [health_get(f"{base}/web/health")] * args.n))
+            floors = {
+                label: summary(
+                    *run(clients, [ussd_post(f"{base}{path}", s, p, "") for s, p in sessions])
+                )
+                for label, path in FLOOR_ROUTES.items()
+            }
             balance = summary(
                 *run(clients, [ussd_post(ussd_url, s, p, f"{PIN}*1") for s, p in sessions])
             )
-            results[clients] = (balance, health)
+            results[clients] = (balance, health, floors)
     finally:
         server.terminate()
         server.wait(60)
     print(f"{args.n} requests per series, 2 workers, load average {os.getloadavg()[0]:.1f}")
     print("| connections | request | p50 ms | p90 ms | requests/s |")
     print("| ---: | --- | ---: | ---: | ---: |")
-    for clients, (balance, health) in results.items():
-        for label, figures in (("USSD balance", balance), ("/web/health", health)):
+    for clients, (balance, health, floors) in results.items():
+        for label, figures in (("USSD balance", balance), ("/web/health", health), *floors.items()):
             print(
                 f"| {clients} | {label} | {figures['p50']:.1f} | {figures['p90']:.1f} "
                 f"| {figures['rps']:.0f} |"
             )
-        print(
-            f"| {clients} | ratio balance / health | {balance['p50'] / health['p50']:.1f}x "
-            f"| {balance['p90'] / health['p90']:.1f}x | {balance['rps'] / health['rps']:.2f} |"
-        )
+        for label, base_figures in (("/web/health", health), *floors.items()):
+            print(
+                f"| {clients} | ratio balance / {label} "
+                f"| {balance['p50'] / base_figures['p50']:.1f}x "
+                f"| {balance['p90'] / base_figures['p90']:.1f}x "
+                f"| {balance['rps'] / base_figures['rps']:.2f} |"
+            )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from sacco_core.ussd_requests import (
 )
 
 _logger = logging.getLogger(__name__)
+PUBLIC_USER = "base.public_user"
 
 
 class UssdGateway(http.Controller):
@@ -20,7 +21,8 @@ class UssdGateway(http.Controller):
     @http.route(
         "/sacco/ussd/<string:token>/at",
         type="http",
-        auth="public",
+        auth="none",
+        readonly=False,  # auth="none" routes are read-only by default
         methods=["POST"],
         csrf=False,
         save_session=False,
@@ -32,7 +34,8 @@ class UssdGateway(http.Controller):
     @http.route(
         "/sacco/ussd/<string:token>/gateway",
         type="http",
-        auth="public",
+        auth="none",
+        readonly=False,
         methods=["GET"],
         csrf=False,
         save_session=False,
@@ -46,24 +49,28 @@ class UssdGateway(http.Controller):
 
     @staticmethod
     def _channel(token, gateway):
+        # As auth="public" would, minus its query proving the public user exists.
+        request.update_env(user=request.env["ir.model.data"]._xmlid_to_res_id(PUBLIC_USER))
         channel = request.env["sacco.ussd.channel"].sudo()._for_token(token, gateway)
         if not channel:
             raise request.not_found()
         return channel
 
     def _answer(self, channel, parse):
-        language = channel.default_language
+        language, name = channel.default_language, channel.name
         try:
             ussd_request = parse()
             if channel.extension and ussd_request.extension != channel.extension:
                 raise MalformedUssdRequest("Unknown extension.")
-            with request.env.cr.savepoint():
-                reply = request.env["sacco.ussd.session"].sudo()._serve(channel, ussd_request)
+            reply = request.env["sacco.ussd.session"].sudo()._serve(channel, ussd_request)
         except MalformedUssdRequest as error:
-            _logger.info("USSD request refused on %s: %s", channel.name, error)
+            request.env.cr.rollback()
+            _logger.info("USSD request refused on %s: %s", name, error)
             reply = final_reply("failed", language)
         except Exception:
-            # Whatever broke, the handset gets a proper END and nothing half-written stays.
-            _logger.exception("USSD request failed on %s", channel.name)
+            # Whatever broke, the handset gets a proper END and nothing half-written stays
+            # (the request's transaction holds nothing else: a rollback, not a savepoint).
+            request.env.cr.rollback()
+            _logger.exception("USSD request failed on %s", name)
             reply = final_reply("failed", language)
         return request.make_response(reply, headers=[("Content-Type", "text/plain; charset=utf-8")])

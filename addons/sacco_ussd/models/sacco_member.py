@@ -38,9 +38,13 @@ class SaccoMember(models.Model):
         """The member's USSD credential, created on first use."""
         self.ensure_one()
         Credential = self.env["sacco.ussd.credential"].sudo()
-        return Credential.search([("member_id", "=", self.id)], limit=1) or Credential.create(
-            {"member_id": self.id}
+        # Searched and read in one query: every USSD request checks the PIN state.
+        credential = Credential.search_fetch(
+            [("member_id", "=", self.id)],
+            ["pin_hash", "failed_attempts", "locked", "language"],
+            limit=1,
         )
+        return credential or Credential.create({"member_id": self.id})
 
     def action_ussd_unlock(self):
         """Staff unlock: the PIN stays, the failed tries are forgotten."""

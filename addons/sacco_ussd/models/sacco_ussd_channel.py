@@ -1,8 +1,9 @@
 import hmac
 import secrets
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from sacco_core.money import to_money
 from sacco_core.ussd import Limits
@@ -10,6 +11,10 @@ from sacco_core.ussd_texts import ENGLISH, SWAHILI
 
 ADMIN = "sacco_base.sacco_base_group_admin"
 MANAGER = "sacco_base.sacco_base_group_manager"
+
+
+# What serving a request reads of its channel, kept with the tokens in each worker's cache.
+ROUTED_COLUMNS = ("name", "company_id", "extension", "default_language", "session_timeout")
 
 
 def _new_token(*_args):
@@ -72,6 +77,21 @@ class SaccoUssdChannel(models.Model):
         ),
     ]
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        channels = super().create(vals_list)
+        self.env.registry.clear_cache()  # _callback_routes
+        return channels
+
+    def write(self, vals):
+        if {"callback_token", "gateway", "active", *ROUTED_COLUMNS} & set(vals):
+            self.env.registry.clear_cache()  # _callback_routes
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()  # _callback_routes
+        return super().unlink()
+
     @api.constrains(
         "deposit_min", "deposit_max", "withdraw_min", "withdraw_max", "daily_withdraw_max"
     )
@@ -121,16 +141,34 @@ class SaccoUssdChannel(models.Model):
 
     @api.model
     def _for_token(self, token, gateway):
-        """The active channel of ``gateway`` whose token is ``token`` (an indexed lookup,
-        then a constant-time comparison)."""
-        if not token:
-            return self.browse()
-        channel = self.sudo().search(
-            [("callback_token", "=", token), ("gateway", "=", gateway)], limit=1
-        )
-        if channel and hmac.compare_digest(channel.callback_token, token):
-            return channel
+        """The active channel of ``gateway`` whose token is ``token`` (constant-time
+        comparison against each, from the worker's cache: a request reads no channel row,
+        the cache also holds the columns a request reads)."""
+        for known, known_gateway, channel_id, values in self._callback_routes():
+            if hmac.compare_digest(known, token or "") and known_gateway == gateway:
+                channel = self.browse(channel_id)
+                for name, value in zip(ROUTED_COLUMNS, values, strict=True):
+                    self.env.cache.insert_missing(channel, self._fields[name], [value])
+                return channel
         return self.browse()
+
+    @api.model
+    @tools.ormcache()
+    def _callback_routes(self):
+        """(token, gateway, id, values of ``ROUTED_COLUMNS``) of the active channels;
+        cleared whenever a channel is created or deleted, or one of these columns changes
+        (in every worker)."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT callback_token, gateway, id, %s FROM sacco_ussd_channel "
+                "WHERE active AND callback_token IS NOT NULL ORDER BY id",
+                SQL(", ").join(SQL.identifier(name) for name in ROUTED_COLUMNS),
+            )
+        )
+        return tuple(
+            (token, gateway, channel_id, tuple(values))
+            for token, gateway, channel_id, *values in self.env.cr.fetchall()
+        )
 
     def _limits(self, withdrawn_today, charge_tiers, excise_rate):
         self.ensure_one()

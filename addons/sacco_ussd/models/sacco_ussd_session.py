@@ -2,6 +2,7 @@ import hashlib
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from sacco_core.ussd import ENDED, UssdState, advance, final_reply
 from sacco_core.ussd_requests import UssdRequest, masked_text, session_expired
@@ -17,6 +18,21 @@ OUTCOMES = [
     ("expired", "Expired"),
     ("failed", "Failed"),
 ]
+# What serving a request reads of its session, returned by the upsert that locks it.
+SERVED_COLUMNS = (
+    "channel_id",
+    "session_id",
+    "phone",
+    "member_id",
+    "started_at",
+    "request_count",
+    "outcome",
+    "language",
+    "last_reply",
+    "last_fingerprint",
+    "state_data",
+    "actions",
+)
 
 
 def fingerprint(inputs):
@@ -97,7 +113,8 @@ class SaccoUssdSession(models.Model):
             self._outcome(result, credential),
             result.state.trail,
             {
-                "member_id": member.id,
+                # Written once: rewriting it would re-read the member for the stored branch.
+                **({} if session.member_id else {"member_id": member.id}),
                 "state_data": result.state.to_dict(),
                 "language": result.state.language,
                 "screens": " > ".join(result.state.trail + (result.state.screen,)),
@@ -109,29 +126,36 @@ class SaccoUssdSession(models.Model):
     def _locked_session(self, channel, request):
         """The session of ``request`` (created on its first request), row-locked so that a
         re-delivery waits for the first delivery and then finds its answer."""
-        # One statement: created on the first request, row-locked by the upsert on later ones.
+        # One statement: created on the first request, row-locked by the upsert on later ones,
+        # and the columns a request reads returned into the ORM cache (as a fetch would).
+        returned = SQL(", ").join(SQL.identifier(name) for name in SERVED_COLUMNS)
         self.env.cr.execute(
-            """
-            INSERT INTO sacco_ussd_session
-                (channel_id, company_id, session_id, phone, network, started_at, outcome,
-                 request_count, create_uid, write_uid, create_date, write_date)
-            VALUES (%(channel)s, %(company)s, %(session)s, %(phone)s, %(network)s,
-                    now() at time zone 'utc', 'open', 0, %(uid)s, %(uid)s,
-                    now() at time zone 'utc', now() at time zone 'utc')
-            ON CONFLICT (channel_id, session_id)
-                DO UPDATE SET write_date = now() at time zone 'utc'
-            RETURNING id
-            """,
-            {
-                "channel": channel.id,
-                "company": channel.company_id.id,
-                "session": request.session_id,
-                "phone": request.phone,
-                "network": request.network or None,
-                "uid": self.env.uid,
-            },
+            SQL(
+                """
+                INSERT INTO sacco_ussd_session
+                    (channel_id, company_id, session_id, phone, network, started_at, outcome,
+                     request_count, create_uid, write_uid, create_date, write_date)
+                VALUES (%(channel)s, %(company)s, %(session)s, %(phone)s, %(network)s,
+                        now() at time zone 'utc', 'open', 0, %(uid)s, %(uid)s,
+                        now() at time zone 'utc', now() at time zone 'utc')
+                ON CONFLICT (channel_id, session_id)
+                    DO UPDATE SET write_date = now() at time zone 'utc'
+                RETURNING id, %(returned)s
+                """,
+                channel=channel.id,
+                company=channel.company_id.id,
+                session=request.session_id,
+                phone=request.phone,
+                network=request.network or None,
+                uid=self.env.uid,
+                returned=returned,
+            )
         )
-        return self.browse(self.env.cr.fetchone()[0])
+        session_id, *values = self.env.cr.fetchone()
+        session = self.browse(session_id)
+        for name, value in zip(SERVED_COLUMNS, values, strict=True):
+            self.env.cache.insert_missing(session, self._fields[name], [value])
+        return session
 
     def _finish(self, request, now, reply, outcome, trail=(), vals=None):
         self.ensure_one()

@@ -33,25 +33,33 @@ def _money(value):
 
 
 class LiveMemberView(MemberView):
-    """A ``MemberView`` whose lists are read from the database when first used. Built
-    with ``LiveMemberView.load(member, channel, credential)``; the name, language, PIN and
-    lock are read at once (every dial shows them)."""
+    """A ``MemberView`` whose parts are read from the database when first used. Built
+    with ``LiveMemberView.load(member, channel, credential)``; the language, PIN and lock
+    come with the credential (every request checks them), the name and birth year are
+    read when a screen shows or checks them."""
 
     @classmethod
     def load(cls, member, channel, credential):
         view = object.__new__(cls)
         language = credential.language or channel.default_language
         for name, value in (
-            ("name", member.name),
             ("language", language if language in LANGUAGES else channel.default_language),
             ("pin_set", bool(credential.pin_hash)),
             ("locked", credential.locked),
-            ("birth_year", member.date_of_birth.year if member.date_of_birth else None),
         ):
             object.__setattr__(view, name, value)
         object.__setattr__(view, "_member", member)
         object.__setattr__(view, "_channel", channel)
         return view
+
+    @cached_property
+    def name(self):
+        return self._member.name
+
+    @cached_property
+    def birth_year(self):
+        birth = self._member.date_of_birth
+        return birth.year if birth else None
 
     # Accounts ------------------------------------------------------------------------
 
@@ -60,8 +68,9 @@ class LiveMemberView(MemberView):
         accounts = (
             self._member.env["sacco.savings.account"]
             .sudo()
-            .search(
+            .search_fetch(
                 [("member_id", "=", self._member.id), ("state", "in", OPEN_STATES)],
+                ["kind", "state", "balance", "product_id", "company_id"],
                 order="id",
             )
         )

@@ -3,7 +3,7 @@ import re
 from odoo import Command
 from odoo.tests import tagged
 
-from .common import PIN, SaccoUssdCommon
+from .common import PIN, OverAggregator, SaccoUssdCommon
 
 
 @tagged("post_install", "-at_install")
@@ -43,58 +43,51 @@ class TestUssdMoneyAndLoans(SaccoUssdCommon):
         return re.search(r"\b(\d{6})\b", sms.body).group(1)
 
     def test_first_use_sets_a_pin_with_id_and_sms_code(self):
-        for send in (self.at, self.agg):
-            member = self.other if send == self.at else self.guarantor
-            phone = member.phone if send == self.at else member.phone.lstrip("+")
-            session = self.new_session()
-            reply = send(session, "", phone=phone)
-            self.assertIn("To set your PIN, enter your ID number:", reply)
-            reply = send(session, member.id_number, phone=phone)
-            self.assertTrue(reply.startswith("CON Enter the 6-digit code"), reply)
-            code = self._otp_from_sms(member)
-            typed = [member.id_number, code]
-            reply = send(session, "*".join(typed), phone=phone)
-            self.assertEqual(reply, "CON Choose a 4-digit PIN:")
-            typed.append("1234")  # a run: refused
-            self.assertIn("easy to guess", send(session, "*".join(typed), phone=phone))
-            typed.append("5937")
-            self.assertEqual(
-                send(session, "*".join(typed), phone=phone), "CON Enter the new PIN again:"
-            )
-            typed.append("5937")
-            reply = send(session, "*".join(typed), phone=phone)
-            self.assertTrue(reply.startswith("CON Your PIN is set.\nMain menu"), reply)
-            self.assertTrue(member.sacco_ussd_pin_set)
-            record = self.session_record(session)
-            for secret in (member.id_number, code, "5937"):
-                self.assertNotIn(secret, record.masked_text)
-            self.assertEqual(record.masked_text, "*".join(["****"] * 5))
-        # The new PIN opens the menu in a new session.
-        reply = self._dial_with(self.other, "5937")
-        self.assertTrue(reply.startswith("CON Main menu"))
-
-    def _dial_with(self, member, pin):
+        member = self.other
         session = self.new_session()
-        self.at(session, "", phone=member.phone)
-        return self.at(session, pin, phone=member.phone)
+
+        def send(text):
+            return self.dial(session, text, phone=member.phone)
+
+        self.assertIn("To set your PIN, enter your ID number:", send(""))
+        reply = send(member.id_number)
+        self.assertTrue(reply.startswith("CON Enter the 6-digit code"), reply)
+        code = self._otp_from_sms(member)
+        typed = [member.id_number, code]
+        self.assertEqual(send("*".join(typed)), "CON Choose a 4-digit PIN:")
+        typed.append("1234")  # a run: refused
+        self.assertIn("easy to guess", send("*".join(typed)))
+        typed.append("5937")
+        self.assertEqual(send("*".join(typed)), "CON Enter the new PIN again:")
+        typed.append("5937")
+        reply = send("*".join(typed))
+        self.assertTrue(reply.startswith("CON Your PIN is set.\nMain menu"), reply)
+        self.assertTrue(member.sacco_ussd_pin_set)
+        record = self.session_record(session)
+        for secret in (member.id_number, code, "5937"):
+            self.assertNotIn(secret, record.masked_text)
+        self.assertEqual(record.masked_text, "*".join(["****"] * 5))
+        # The new PIN opens the menu in a new session.
+        _session, reply = self.walk("5937", phone=member.phone)
+        self.assertTrue(reply.startswith("CON Main menu"))
 
     def test_wrong_code_shows_tries_left(self):
         session = self.new_session()
-        self.at(session, "", phone=self.other.phone)
-        self.at(session, self.other.id_number, phone=self.other.phone)
+        self.dial(session, "", phone=self.other.phone)
+        self.dial(session, self.other.id_number, phone=self.other.phone)
         code = self._otp_from_sms(self.other)
         wrong = "000000" if code != "000000" else "111111"
-        reply = self.at(session, f"{self.other.id_number}*{wrong}", phone=self.other.phone)
+        reply = self.dial(session, f"{self.other.id_number}*{wrong}", phone=self.other.phone)
         self.assertTrue(reply.startswith("CON Wrong code. 2 tries left."), reply)
-        reply = self.at(session, f"{self.other.id_number}*{wrong}*{code}", phone=self.other.phone)
+        reply = self.dial(session, f"{self.other.id_number}*{wrong}*{code}", phone=self.other.phone)
         self.assertEqual(reply, "CON Choose a 4-digit PIN:")
 
     def test_wrong_id_number_ends(self):
         session = self.new_session()
-        self.at(session, "", phone=self.other.phone)
-        self.at(session, "99999999", phone=self.other.phone)
+        self.dial(session, "", phone=self.other.phone)
+        self.dial(session, "99999999", phone=self.other.phone)
         code = self._otp_from_sms(self.other)
-        reply = self.at(session, f"99999999*{code}", phone=self.other.phone)
+        reply = self.dial(session, f"99999999*{code}", phone=self.other.phone)
         self.assertTrue(reply.startswith("END The details do not match"), reply)
         self.assertFalse(self.other.sacco_ussd_pin_set)
 
@@ -102,15 +95,15 @@ class TestUssdMoneyAndLoans(SaccoUssdCommon):
 
     def test_withdrawal_requests_b2c_and_holds_the_balance(self):
         available = self.member_fosa.available_balance
-        session, reply = self.walk(self.at, PIN, "4", "1", "3000")
+        session, reply = self.walk(PIN, "4", "1", "3000")
         self.assertEqual(
             reply,
             "CON Withdraw KES 3,000.00 to M-Pesa\nCharge KES 60.00\nTotal KES 3,060.00\n"
             "Enter PIN to confirm:\n0 Back 00 Home",
         )
-        reply = self.at(session, f"{PIN}*4*1*3000*{PIN}")
+        reply = self.dial(session, f"{PIN}*4*1*3000*{PIN}")
         self.assertTrue(reply.startswith("END Your withdrawal of KES 3,000.00 to M-Pesa"), reply)
-        self.assertEqual(self.at(session, f"{PIN}*4*1*3000*{PIN}"), reply)  # re-sent
+        self.assertEqual(self.dial(session, f"{PIN}*4*1*3000*{PIN}"), reply)  # re-sent
         payout = self.env["sacco.mpesa.request"].search(
             [("member_id", "=", self.member.id), ("kind", "=", "b2c")]
         )
@@ -130,19 +123,19 @@ class TestUssdMoneyAndLoans(SaccoUssdCommon):
         self.assertLedgerMatches()
 
     def test_withdrawal_limits_and_balance(self):
-        session, reply = self.walk(self.at, PIN, "4", "1", "6000")
+        session, reply = self.walk(PIN, "4", "1", "6000")
         self.assertTrue(reply.startswith("CON The maximum is KES 5,000.00."), reply)
         self.member_fosa.withdraw(15000, journal=self.cash)
-        reply = self.at(session, f"{PIN}*4*1*6000*4950")
+        reply = self.dial(session, f"{PIN}*4*1*6000*4950")
         self.assertTrue(reply.startswith("CON Not enough balance. Charge KES 60.00."), reply)
         # Daily limit: 8,000 a day; 5,000 withdrawn, 3,000 left.
         self.member_fosa.deposit(20000, journal=self.cash)
-        self.walk(self.at, PIN, "4", "1", "5000", PIN)
-        _session, reply = self.walk(self.agg, PIN, "4", "1", "4000")
+        self.walk(PIN, "4", "1", "5000", PIN)
+        _session, reply = self.walk(PIN, "4", "1", "4000")
         self.assertTrue(reply.startswith("CON Left today: KES 3,000.00."), reply)
 
     def test_withdrawal_wrong_pin(self):
-        session, reply = self.walk(self.at, PIN, "4", "1", "1000", "1111")
+        session, reply = self.walk(PIN, "4", "1", "1000", "1111")
         self.assertTrue(reply.startswith("CON Wrong PIN. 2 tries left."), reply)
         self.assertFalse(
             self.env["sacco.mpesa.request"].search([("member_id", "=", self.member.id)])
@@ -151,21 +144,21 @@ class TestUssdMoneyAndLoans(SaccoUssdCommon):
     # ---------------------------------------------------------------- loans
 
     def test_loan_application_within_eligibility_is_approved_and_disbursed(self):
-        session, reply = self.walk(self.at, PIN, "5", "3")
+        session, reply = self.walk(PIN, "5", "3")
         self.assertIn("Test Instant Loan", reply)
         number = reply.split("\n").index(
             next(line for line in reply.split("\n") if "Test Instant Loan" in line)
         )
-        reply = self.at(session, f"{PIN}*5*3*{number}")
+        reply = self.dial(session, f"{PIN}*5*3*{number}")
         self.assertIn("You qualify for up to KES 40,000.00", reply)
-        reply = self.at(session, f"{PIN}*5*3*{number}*45000")
+        reply = self.dial(session, f"{PIN}*5*3*{number}*45000")
         self.assertTrue(reply.startswith("CON The maximum is KES 40,000.00."), reply)
-        reply = self.at(session, f"{PIN}*5*3*{number}*45000*10000")
+        reply = self.dial(session, f"{PIN}*5*3*{number}*45000*10000")
         self.assertIn("Repay over:", reply)
-        reply = self.at(session, f"{PIN}*5*3*{number}*45000*10000*3")
+        reply = self.dial(session, f"{PIN}*5*3*{number}*45000*10000*3")
         self.assertIn("Apply for KES 10,000.00", reply)
         fosa = self.member_fosa.balance
-        reply = self.at(session, f"{PIN}*5*3*{number}*45000*10000*3*{PIN}")
+        reply = self.dial(session, f"{PIN}*5*3*{number}*45000*10000*3*{PIN}")
         self.assertTrue(reply.startswith("END Your application for KES 10,000.00"), reply)
         app = self.env["sacco.loan.application"].search(
             [("member_id", "=", self.member.id), ("product_id", "=", self.instant.id)]
@@ -193,17 +186,23 @@ class TestUssdMoneyAndLoans(SaccoUssdCommon):
             }
         )
         line = app.guarantor_ids
-        session, reply = self.walk(self.at, PIN, "6")
+        session, reply = self.walk(PIN, "6")
         self.assertIn("1 Requests (1)", reply)
-        reply = self.at(session, f"{PIN}*6*1")
+        reply = self.dial(session, f"{PIN}*6*1")
         self.assertIn("Otieno Odhiambo KES 30,000.00", reply)
-        reply = self.at(session, f"{PIN}*6*1*1")
+        reply = self.dial(session, f"{PIN}*6*1*1")
         self.assertTrue(reply.startswith("CON Otieno Odhiambo asks you to guarantee"), reply)
-        reply = self.at(session, f"{PIN}*6*1*1*1")
+        reply = self.dial(session, f"{PIN}*6*1*1*1")
         self.assertIn("max KES 30,000.00", reply)
-        reply = self.at(session, f"{PIN}*6*1*1*1*20000")
+        reply = self.dial(session, f"{PIN}*6*1*1*1*20000")
         self.assertIn("Guarantee KES 20,000.00 for Otieno Odhiambo?", reply)
-        reply = self.at(session, f"{PIN}*6*1*1*1*20000*{PIN}")
+        reply = self.dial(session, f"{PIN}*6*1*1*1*20000*{PIN}")
         self.assertTrue(reply.startswith("END You have guaranteed KES 20,000.00"), reply)
         self.assertEqual((line.consent_state, line.amount), ("accepted", 20000))
         self.assertEqual(line.consent_channel, "ussd")
+
+
+@tagged("post_install", "-at_install")
+class TestUssdMoneyAndLoansOverAggregator(OverAggregator, TestUssdMoneyAndLoans):
+    """First use, withdrawal, loans and guarantees of ``TestUssdMoneyAndLoans`` over the
+    aggregator's GET."""

@@ -7,7 +7,7 @@ from .common import PIN, SaccoUssdCommon
 @tagged("post_install", "-at_install")
 class TestUssdSecurity(SaccoUssdCommon):
     def test_session_log_follows_branches_and_pins_stay_hidden(self):
-        session, _reply = self.walk(self.at, PIN, "1")
+        session, _reply = self.walk(PIN, "1")
         record = self.session_record(session)
         Session = self.env["sacco.ussd.session"]
         self.assertEqual(Session.with_user(self.teller_a).search([("id", "=", record.id)]), record)
