@@ -8,6 +8,8 @@ from functools import cached_property
 
 from odoo import fields
 
+from odoo.addons.sacco_savings.models.sacco_savings_product import WITHDRAWABLE_KINDS
+
 from sacco_core.money import to_money
 from sacco_core.ussd import (
     AccountView,
@@ -24,6 +26,8 @@ from sacco_core.ussd_texts import LANGUAGES
 # Accounts M-Pesa deposits go to (a fixed deposit is placed at the counter).
 DEPOSIT_KINDS = ("share_capital", "bosa_deposit", "fosa_savings", "target_savings")
 OPEN_STATES = ("active", "dormant")
+# The last transactions of each account a mini-statement shows.
+RECENT = 5
 # The order accounts are listed in: the everyday account first.
 KIND_ORDER = ("fosa_savings", "bosa_deposit", "share_capital", "target_savings", "fixed_deposit")
 
@@ -80,79 +84,103 @@ class LiveMemberView(MemberView):
 
     @cached_property
     def accounts(self):
-        recent = self._recent(self._accounts)
-        return tuple(
-            AccountView(
-                ref=account.id,
-                name=account.product_id.name,
-                balance=_money(account.balance),
-                available=_money(account.available_balance),
-                deposit=account.kind in DEPOSIT_KINDS,
-                withdraw=account.kind == "fosa_savings" and account.state == "active",
-                recent=recent.get(account.id, ()),
-            )
-            for account in self._accounts
-        )
-
-    @staticmethod
-    def _recent(accounts, limit=5):
-        """The last ``limit`` transactions of each account, newest first, in one query."""
-        if not accounts:
-            return {}
-        env = accounts.env
+        """The open accounts with their product's name, the available balance (less active
+        holds and a withdrawable product's minimum balance) and the last transactions, in
+        one query: every screen but the first reads them."""
+        env = self._member.env
+        env.flush_all()
         env.cr.execute(
             """
-            SELECT account_id, date, kind, amount FROM (
-                SELECT account_id, date, kind, amount,
-                       row_number() OVER (PARTITION BY account_id ORDER BY date DESC, id DESC) AS n
-                  FROM sacco_savings_transaction WHERE account_id IN %s
-            ) last WHERE n <= %s ORDER BY account_id, n
+            SELECT a.id, a.kind, a.state, a.balance,
+                   COALESCE(p.name->>%(lang)s, p.name->>'en_US'),
+                   GREATEST(a.balance - COALESCE(h.held, 0)
+                            - CASE WHEN p.kind IN %(withdrawable)s
+                                   THEN COALESCE(p.minimum_balance, 0) ELSE 0 END, 0),
+                   r.recent
+              FROM sacco_savings_account a
+              JOIN sacco_savings_product p ON p.id = a.product_id
+              LEFT JOIN LATERAL (
+                    SELECT SUM(amount) AS held FROM sacco_savings_hold
+                     WHERE account_id = a.id AND state = 'active'
+              ) h ON TRUE
+              LEFT JOIN LATERAL (
+                    SELECT json_agg(json_build_array(t.date, t.kind, t.amount)) AS recent
+                      FROM (SELECT date, kind, amount FROM sacco_savings_transaction
+                             WHERE account_id = a.id ORDER BY date DESC, id DESC LIMIT %(recent)s) t
+              ) r ON TRUE
+             WHERE a.member_id = %(member)s AND a.state IN %(states)s
+             ORDER BY a.id
             """,
-            [tuple(accounts.ids), limit],
+            {
+                "lang": env.lang or "en_US",
+                "recent": RECENT,
+                "member": self._member.id,
+                "states": OPEN_STATES,
+                "withdrawable": WITHDRAWABLE_KINDS,
+            },
         )
+        fetched = env.cr.fetchall()
         kinds = dict(env["sacco.savings.transaction"]._fields["kind"]._description_selection(env))
-        recent = {}
-        for account_id, on, kind, amount in env.cr.fetchall():
-            line = StatementLine(on, kinds.get(kind, kind), _money(amount))
-            recent.setdefault(account_id, []).append(line)
-        return {key: tuple(lines) for key, lines in recent.items()}
+        rows = sorted(
+            fetched,
+            key=lambda row: KIND_ORDER.index(row[1]) if row[1] in KIND_ORDER else len(KIND_ORDER),
+        )
+        return tuple(
+            AccountView(
+                ref=account_id,
+                name=product,
+                balance=_money(balance),
+                available=_money(available),
+                deposit=kind in DEPOSIT_KINDS,
+                withdraw=kind == "fosa_savings" and state == "active",
+                recent=tuple(
+                    StatementLine(fields.Date.to_date(on), kinds.get(what, what), _money(amount))
+                    for on, what, amount in recent or ()
+                ),
+            )
+            for account_id, kind, state, balance, product, available, recent in rows
+        )
 
     # Loans ---------------------------------------------------------------------------
 
     @cached_property
     def loans(self):
+        """The running loans with their product's name, next unpaid installment and the
+        number left, in one query."""
         env = self._member.env
-        loans = (
-            env["sacco.loan"]
-            .sudo()
-            .search([("member_id", "=", self._member.id), ("state", "=", "active")], order="id")
+        env.flush_all()
+        env.cr.execute(
+            """
+            SELECT l.id, COALESCE(p.name->>%(lang)s, p.name->>'en_US') || ' ' || l.name,
+                   l.principal_outstanding, l.arrears_interest, l.arrears_penalty,
+                   l.arrears_total, n.amount_due, n.due_date, c.left_count
+              FROM sacco_loan l
+              JOIN sacco_loan_product p ON p.id = l.product_id
+              LEFT JOIN LATERAL (
+                    SELECT amount_due, due_date FROM sacco_loan_installment
+                     WHERE loan_id = l.id AND NOT paid ORDER BY due_date, number LIMIT 1
+              ) n ON TRUE
+              LEFT JOIN LATERAL (
+                    SELECT count(*) AS left_count FROM sacco_loan_installment
+                     WHERE loan_id = l.id AND NOT paid
+              ) c ON TRUE
+             WHERE l.member_id = %(member)s AND l.state = 'active'
+             ORDER BY l.id
+            """,
+            {"lang": env.lang or "en_US", "member": self._member.id},
         )
-        if not loans:
-            return ()
-        unpaid = (
-            env["sacco.loan.installment"]
-            .sudo()
-            .search([("loan_id", "in", loans.ids), ("paid", "=", False)], order="due_date, number")
-        )
-        by_loan = unpaid.grouped("loan_id")
-        views = []
-        for loan in loans:
-            left = by_loan.get(loan, unpaid.browse())
-            following = left[:1]
-            views.append(
-                LoanView(
-                    ref=loan.id,
-                    name=f"{loan.product_id.name} {loan.name}",
-                    outstanding=_money(loan.principal_outstanding)
-                    + _money(loan.arrears_interest)
-                    + _money(loan.arrears_penalty),
-                    next_amount=_money(following.amount_due) if following else None,
-                    next_date=following.due_date if following else None,
-                    arrears=_money(loan.arrears_total),
-                    installments_left=len(left),
-                )
+        return tuple(
+            LoanView(
+                ref=row[0],
+                name=row[1],
+                outstanding=_money(row[2]) + _money(row[3]) + _money(row[4]),
+                arrears=_money(row[5]),
+                next_amount=_money(row[6]) if row[7] else None,
+                next_date=row[7],
+                installments_left=row[8],
             )
-        return tuple(views)
+            for row in env.cr.fetchall()
+        )
 
     @cached_property
     def loan_products(self):
