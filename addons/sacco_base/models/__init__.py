@@ -1,5 +1,6 @@
 from . import (
     account_bank_statement_line,
+    account_journal,
     account_move,
     res_company,
     res_config_settings,

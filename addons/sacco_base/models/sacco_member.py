@@ -456,7 +456,7 @@ class SaccoMember(models.Model):
                 label,
                 [
                     {
-                        "account": journal.default_account_id,
+                        "account": journal._sacco_money_account(),
                         "partner": self.partner_id,
                         "name": label,
                         "debit": amount,

@@ -259,7 +259,7 @@ class SaccoLoan(models.Model):
         journal = self._payment_journal(journal)
         side = "credit" if direction == "in" else "debit"
         cash = self.env["sacco.ledger"]._line(
-            journal.sudo().default_account_id, self.partner_id, label, **{side: amount}
+            journal._sacco_money_account(), self.partner_id, label, **{side: amount}
         )
         if extra:
             return self.env["sacco.savings.transaction"]._post_movements(

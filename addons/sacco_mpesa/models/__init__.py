@@ -1,4 +1,5 @@
 from . import (
+    account_journal,
     sacco_loan,
     sacco_loan_application,
     sacco_member,

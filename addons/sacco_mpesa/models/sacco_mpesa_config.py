@@ -121,6 +121,14 @@ class SaccoMpesaConfig(models.Model):
     charges_account_id = fields.Many2one(
         "account.account", string="M-Pesa Charges Account", check_company=True
     )
+    outstanding_account_id = fields.Many2one(
+        "account.account",
+        string="M-Pesa Outstanding Account",
+        check_company=True,
+        help="Reconcilable: M-Pesa receipts are debited and payouts credited here, and each "
+        "item is cleared when the imported M-Pesa statement shows the money in the paybill "
+        "(the journal's bank account then holds the statement's balance).",
+    )
     b2c_charge_bearer = fields.Selection(
         [("sacco", "SACCO"), ("member", "Member")],
         string="B2C Charge Paid By",
@@ -193,21 +201,32 @@ class SaccoMpesaConfig(models.Model):
 
     def _setup_accounting(self):
         """Fill the empty journal and accounts: an M-Pesa bank journal, the company's M-Pesa
-        clearing account for B2C in transit, and M-Pesa's own suspense and charges accounts."""
+        clearing account for B2C in transit, and M-Pesa's own outstanding, suspense and charges
+        accounts."""
         for config in self:
             company = config.company_id
-            company._sacco_setup_accounts()
             vals = {}
-            if not config.journal_id:
-                vals["journal_id"] = config._find_or_create_journal("MP", "bank").id
-            if not config.clearing_account_id:
-                vals["clearing_account_id"] = company.sacco_account_mpesa_clearing_id.id
             for field_name, code, name, account_type in MPESA_ACCOUNTS:
                 if not config[field_name]:
                     account = company._sacco_find_or_create_account(code, name, account_type)
                     vals[field_name] = account.id
+            if not config.outstanding_account_id:
+                # One per shortcode, as its journal's bank account: each paybill reconciles
+                # with its own statement.
+                vals["outstanding_account_id"] = company._sacco_find_or_create_account(
+                    f"1056{config.shortcode}",
+                    f"M-Pesa Outstanding Receipts and Payments {config.shortcode}",
+                    "asset_current",
+                ).id
+            if not config.journal_id:
+                vals["journal_id"] = config._find_or_create_journal("MP", "bank").id
             if vals:
                 config.sudo().write(vals)
+            config._setup_outstanding_account()
+            # After the accounts exist: the company's setup also maps them (SASRA lines).
+            company._sacco_setup_accounts()
+            if not config.clearing_account_id:
+                config.sudo().clearing_account_id = company.sacco_account_mpesa_clearing_id
             if not config.suspense_journal_id:
                 config.sudo().suspense_journal_id = config._find_or_create_journal(
                     "MS", "general", config.suspense_account_id
@@ -216,6 +235,17 @@ class SaccoMpesaConfig(models.Model):
                 config.sudo().clearing_journal_id = config._find_or_create_journal(
                     "MC", "general", config.clearing_account_id
                 )
+
+    def _setup_outstanding_account(self):
+        """Odoo's outstanding receipts/payments account of the paybill journal: reconcilable,
+        and the account of the journal's payment methods (so Odoo payments use it too)."""
+        self.ensure_one()
+        account = self.sudo().outstanding_account_id
+        if not account.reconcile:
+            account.reconcile = True
+        journal = self.sudo().journal_id
+        methods = journal.inbound_payment_method_line_ids | journal.outbound_payment_method_line_ids
+        methods.filtered(lambda line: not line.payment_account_id).payment_account_id = account
 
     def _find_or_create_journal(self, prefix, journal_type, account=None):
         Journal = self.env["account.journal"].sudo()

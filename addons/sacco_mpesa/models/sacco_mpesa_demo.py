@@ -1,10 +1,16 @@
+import base64
 import json
 
 from odoo import Command, api, fields, models
 
-from .sacco_mpesa_request import timestamp_now
+from .sacco_mpesa_request import EAT, timestamp_now
 
 DARAJA_IP = "196.201.214.200"
+STATEMENT_HEADER = (
+    "Receipt No.,Completion Time,Initiation Time,Details,Transaction Status,Paid In,"
+    "Withdrawn,Balance,Balance Confirmed,Reason Type,Other Party Info,Linked Transaction ID,"
+    "A/C No."
+)
 
 
 class SaccoMpesaCallback(models.Model):
@@ -99,3 +105,55 @@ class SaccoMpesaCallback(models.Model):
                 "ResultParameters": {"ResultParameter": parameters},
             }
         }
+
+    @api.model
+    def _demo_statement(self, config_id, accountant_id):
+        """The day's organisation statement imported by the accountant: the receipts kept
+        and the payouts made reconcile; the sweep of the utility account to the bank stays
+        open in the Bank and M-Pesa Reconciliation screen."""
+        config = self.env["sacco.mpesa.config"].browse(config_id)
+        receipts = self.env["sacco.mpesa.transaction"].search(
+            [("config_id", "=", config.id), ("state", "not in", ("reversed", "reversing"))],
+            order="paid_at, id",
+        )
+        payouts = self.env["sacco.mpesa.request"].search(
+            [("config_id", "=", config.id), ("kind", "=", "b2c"), ("state", "=", "done")],
+            order="id",
+        )
+        rows = [
+            self._demo_statement_row(
+                txn.name, txn.paid_at or txn.create_date, "Pay Bill", paid_in=txn.amount
+            )
+            for txn in receipts
+        ]
+        rows += [
+            self._demo_statement_row(
+                payout.receipt, payout.write_date, "Business Payment", withdrawn=payout.amount
+            )
+            for payout in payouts
+        ]
+        rows.append(
+            self._demo_statement_row(
+                "TLS0000001", fields.Datetime.now(), "Settlement to bank", withdrawn=1000
+            )
+        )
+        text = "\n".join(["Short Code:," + config.shortcode, "", STATEMENT_HEADER, *rows])
+        statement = (
+            self.env["sacco.mpesa.statement"]
+            .with_user(accountant_id)
+            .create(
+                {
+                    "config_id": config.id,
+                    "file": base64.b64encode(text.encode()),
+                    "filename": f"ORG_{config.shortcode}_Statement.csv",
+                }
+            )
+        )
+        statement.action_import()
+
+    @api.model
+    def _demo_statement_row(self, receipt, utc_time, details, paid_in=0.0, withdrawn=0.0):
+        when = (utc_time + EAT).strftime("%Y-%m-%d %H:%M:%S")
+        paid_in = f"{paid_in:.2f}" if paid_in else ""
+        withdrawn = f"{withdrawn:.2f}" if withdrawn else ""
+        return f"{receipt},{when},{when},{details},Completed,{paid_in},{withdrawn},,true,,,,"

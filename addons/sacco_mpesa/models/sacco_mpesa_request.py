@@ -408,21 +408,29 @@ class SaccoMpesaRequest(models.Model):
                 "debit": float(amount),
             },
             {
-                "account": config.journal_id.default_account_id,
+                "account": config.journal_id._sacco_money_account(),
                 "partner": partner,
                 "name": label,
-                "credit": float(amount + charge),
+                "credit": float(amount),
             },
         ]
         if charge:
-            lines.append(
+            # Its own item: the statement shows the charge as a row of its own.
+            charge_label = self.env._("B2C charge %s", result.transaction_id)
+            lines += [
                 {
                     "account": config.charges_account_id,
                     "partner": partner,
-                    "name": self.env._("B2C charge %s", result.transaction_id),
+                    "name": charge_label,
                     "debit": float(charge),
-                }
-            )
+                },
+                {
+                    "account": config.journal_id._sacco_money_account(),
+                    "partner": partner,
+                    "name": charge_label,
+                    "credit": float(charge),
+                },
+            ]
         move = (
             self.env["sacco.ledger"]
             .sudo()

@@ -43,6 +43,13 @@ class SaccoMpesaStatement(models.Model):
     )
     errors = fields.Text(readonly=True)
     line_ids = fields.One2many("sacco.mpesa.statement.line", "statement_id", readonly=True)
+    bank_statement_id = fields.Many2one(
+        "account.bank.statement",
+        readonly=True,
+        copy=False,
+        help="The paybill journal's statement of this file: each row's money reconciled with "
+        "its receipt's or payout's outstanding item.",
+    )
     recovered_count = fields.Integer(compute="_compute_counts")
     issue_count = fields.Integer(compute="_compute_counts")
 
@@ -139,6 +146,72 @@ class SaccoMpesaStatement(models.Model):
         lines += self._missing_lines(rows, set(receipts))
         self.sudo().line_ids = lines  # lines are written by the reconciliation only
         recovered._post_received()
+        self._post_bank_statement(rows, known | {t.name: t for t in recovered}, payouts)
+
+    def _post_bank_statement(self, rows, transactions, payouts):
+        """The file's rows as the paybill journal's statement, each row reconciled with the
+        open outstanding item of its receipt or payout of the same amount; rows without one
+        (not ours, amounts that differ) stay open for the accountants' reconciliation."""
+        currency = self.company_id.currency_id
+        rows = [
+            row
+            for row in rows
+            if row.status.lower() in ("", "completed")
+            and not currency.is_zero(float(row.paid_in - row.withdrawn))
+        ]
+        if not rows:
+            return
+        journal = self.config_id.sudo().journal_id
+        StatementLine = self.env["account.bank.statement.line"].sudo()
+        bank_lines = StatementLine.create(
+            [
+                {
+                    "journal_id": journal.id,
+                    "date": (row.completed_at or fields.Datetime.now() + EAT).date(),
+                    "amount": float(row.paid_in - row.withdrawn),
+                    "payment_ref": f"M-Pesa {row.receipt} {row.details}".strip(),
+                    "partner_id": self._row_ours(row, transactions, payouts)[1].id,
+                }
+                for row in rows
+            ]
+        )
+        self.sudo().bank_statement_id = (
+            self.env["account.bank.statement"]
+            .sudo()
+            .create({"name": self.filename, "line_ids": [Command.set(bank_lines.ids)]})
+        )
+        account = journal._sacco_money_account()
+        taken = self.env["account.move.line"]
+        for row, bank_line in zip(rows, bank_lines, strict=True):
+            moves = self._row_ours(row, transactions, payouts)[0]
+            item = self._open_item(moves, account, row.receipt, bank_line.amount) - taken
+            if item:
+                bank_line._sacco_reconcile(item)
+                taken |= item
+
+    def _row_ours(self, row, transactions, payouts):
+        """(entry, member's partner) of the row's receipt or payout: empty when not ours."""
+        if row.receipt in transactions:
+            txn = transactions[row.receipt]
+            return txn.move_id, txn.member_id.partner_id
+        if row.receipt in payouts:
+            payout = payouts[row.receipt]
+            return payout.settle_move_id, payout.member_id.partner_id
+        return self.env["account.move"], self.env["res.partner"]
+
+    def _open_item(self, moves, account, receipt, amount):
+        """The open item on ``account`` of ``moves`` for ``amount``: the one whose label
+        names the receipt (a batch entry has an item per payment), or the entry's only item
+        on the account (a loan repayment's)."""
+        currency = self.company_id.currency_id
+        items = moves.line_ids.filtered(lambda item: item.account_id == account)
+        named = items.filtered(lambda item: receipt in (item.name or ""))
+        candidates = named or (items if len(items) == 1 else items[:0])
+        return candidates.filtered(
+            lambda item: (
+                not item.reconciled and not currency.compare_amounts(item.amount_residual, amount)
+            )
+        )[:1]
 
     def _missing_lines(self, rows, receipts):
         """Our receipts of the statement's period that the statement does not show."""

@@ -37,7 +37,7 @@ class TestBatchProcessing(SaccoMpesaCommon):
         move = deposits.move_id
         self.assertEqual(len(move), 1)
         bank = move.line_ids.filtered(
-            lambda line: line.account_id == self.journal.default_account_id
+            lambda line: line.account_id == self.config.outstanding_account_id
         )
         self.assertEqual(len(bank), 3)
         for receipt, (account, amount) in payments.items():

@@ -4,6 +4,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import SaccoMpesaCommon
+from .test_client import _certificate
 
 HEADER = (
     "Receipt No.,Completion Time,Initiation Time,Details,Transaction Status,Paid In,"
@@ -96,3 +97,88 @@ class TestStatementImport(SaccoMpesaCommon):
         foreign = self._statement([], name="notes.txt")
         foreign.action_import()
         self.assertIn("not supported", foreign.errors)
+
+
+@tagged("post_install", "-at_install")
+class TestStatementReconciliation(SaccoMpesaCommon):
+    """The statement's rows become the paybill journal's statement lines, each reconciled
+    with its receipt's or payout's outstanding item."""
+
+    _statement = TestStatementImport._statement
+    _row = TestStatementImport._row
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.key, pem = _certificate()
+        cls.config.sudo().write(
+            {
+                "initiator_name": "testapi",
+                "initiator_password": "Safaricom999!*!",
+                "certificate": pem,
+            }
+        )
+        cls.member_fosa.deposit(20000, journal=cls.cash)
+        cls.loan = cls._disbursed_loan(
+            member=cls.member, product=cls.emergency, amount=12000, term=6, guarantors=()
+        )
+
+    def _payout_row(self, receipt, amount):
+        when = "2026-12-03 15:00:00"
+        return (
+            f'{receipt},{when},{when},Business Payment,Completed,,"{amount}","30,000.00",true,'
+            "Business Payment to Individual,2547****126 - NICHOLAS,,"
+        )
+
+    def test_statement_reconciles_matched_rows_and_leaves_unknown_open(self):
+        outstanding = self.config.outstanding_account_id
+        self.assertTrue(outstanding.reconcile)
+        self._c2b("REC0000001", "500.00", self.bosa.name)
+        self._c2b("REC0000002", "500.00", self.member_fosa.name)  # same amount, same batch
+        self._c2b("REC0000003", "1500.00", self.loan.name)
+        self._c2b("REC0000004", "70.00", "NOBODY")  # suspense
+        stk = self.env["sacco.mpesa.request"].request_stk_push(
+            self.member, self.member.phone, 200, self.bosa, "bosa-1"
+        )
+        self.daraja.deliver()
+        self._process()
+        stk_receipt = stk.transaction_id.name
+        self.assertTrue(stk_receipt)
+        payout = self.env["sacco.mpesa.request"].request_b2c(
+            self.member, self.member.phone, 3000, self.member_fosa
+        )
+        self.daraja.deliver()
+        self._process()
+        self.assertEqual(payout.state, "done")
+        # Money in and out sits on the outstanding account, not on the paybill's bank account.
+        self.assertAlmostEqual(self._gl(self.journal.default_account_id), 0, 2)
+        self.assertAlmostEqual(self._gl(outstanding), 500 + 500 + 1500 + 70 + 200 - 3000 - 9, 2)
+        self.assertMpesaBooksMatch()
+
+        statement = self._statement(
+            [
+                self._row("REC0000001", "500.00", self.bosa.name),
+                self._row("REC0000002", "500.00", self.member_fosa.name),
+                self._row("REC0000003", "1,500.00", self.loan.name),
+                self._row("REC0000004", "70.00", "NOBODY"),
+                self._row(stk_receipt, "200.00", self.member.member_number),
+                self._payout_row(payout.receipt, "3,000.00"),
+                self._payout_row("UNKNOWN001", "40.00"),
+            ]
+        )
+        statement.action_import()
+        self.assertEqual(statement.state, "done")
+        bank_lines = statement.bank_statement_id.line_ids
+        self.assertEqual(len(bank_lines), 7)
+        self.assertEqual(bank_lines.journal_id, self.journal)
+        open_rows = bank_lines.filtered(lambda line: not line.is_reconciled)
+        self.assertEqual(open_rows.mapped("payment_ref"), ["M-Pesa UNKNOWN001 Business Payment"])
+        still_open = self.env["account.move.line"].search(
+            [("account_id", "=", outstanding.id), ("reconciled", "=", False)]
+        )
+        self.assertEqual(still_open.mapped("name"), [f"B2C charge {payout.receipt}"])
+        # The bank account holds the statement; only the B2C charge is still outstanding
+        # (its own item, not a row of this file).
+        self.assertAlmostEqual(self._gl(self.journal.default_account_id), 2770 - 3040, 2)
+        self.assertAlmostEqual(self._gl(outstanding), -9, 2)
+        self.assertMpesaBooksMatch()

@@ -176,6 +176,15 @@ class ResCompany(models.Model):
                 .search([("company_id", "=", company.id), ("type", "=", "cash")])
             ):
                 defaults[journal.default_account_id] = "cash_in_hand"
+            # A bank journal's outstanding receipts/payments account (e.g. the M-Pesa
+            # paybill's) is money at the bank not yet on its statement.
+            for journal in (
+                self.env["account.journal"]
+                .sudo()
+                .search([("company_id", "=", company.id), ("type", "=", "bank")])
+            ):
+                for account in journal._sacco_outstanding_accounts():
+                    defaults[account] = "cash_at_bank"
             for product in (
                 self.env["sacco.savings.product"].sudo().search([("company_id", "=", company.id)])
             ):

@@ -244,6 +244,8 @@ class SaccoSasraReturn(models.Model):
                 "bank" if journal.type == "bank" else "tellers" if journal in tills else "treasury"
             )
             buckets[journal.default_account_id.id] = kind
+            for account in journal._sacco_outstanding_accounts():
+                buckets[account.id] = kind
         buckets[company.sacco_account_mpesa_clearing_id.id] = "mobile"
         buckets.pop(False, None)
         return buckets
