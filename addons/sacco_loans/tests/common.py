@@ -59,6 +59,27 @@ class SaccoLoansCommon(SaccoSavingsCommon):
             cls._account(member, cls.deposits).deposit(amount, journal=cls.cash)
 
     @classmethod
+    def _instant_loan_product(cls):
+        """A mobile-channel product approved at once up to KES 20,000, no payslip."""
+        return cls.env["sacco.loan.product"].create(
+            {
+                "name": "Test Instant Loan",
+                "code": "T-INST",
+                "method": "flat",
+                "interest_rate": 60,
+                "min_amount": 500,
+                "max_amount": 50000,
+                "max_term": 3,
+                "deposit_multiplier": 1,
+                "guarantee_coverage": 0,
+                "payslip_required": False,
+                "channel_ok": True,
+                "instant_approval": True,
+                "instant_approval_limit": 20000,
+            }
+        )
+
+    @classmethod
     def _application(cls, member=None, product=None, amount=100000, term=12, guarantors=None):
         guarantors = (
             guarantors if guarantors is not None else ((cls.other, 30000), (cls.guarantor, 30000))

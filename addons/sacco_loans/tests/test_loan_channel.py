@@ -11,23 +11,7 @@ class TestLoanChannel(SaccoLoansCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.instant = cls.env["sacco.loan.product"].create(
-            {
-                "name": "Test Instant Loan",
-                "code": "T-INST",
-                "method": "flat",
-                "interest_rate": 60,
-                "min_amount": 500,
-                "max_amount": 50000,
-                "max_term": 3,
-                "deposit_multiplier": 1,
-                "guarantee_coverage": 0,
-                "payslip_required": False,
-                "channel_ok": True,
-                "instant_approval": True,
-                "instant_approval_limit": 20000,
-            }
-        )
+        cls.instant = cls._instant_loan_product()
         cls.product.channel_ok = True
         cls.Application = cls.env["sacco.loan.application"]
         # Channels call from a public route as the public user, in sudo.

@@ -1,7 +1,6 @@
 import uuid
 
 from odoo.addons.sacco_mpesa.tests.common import SaccoMpesaCommon
-from odoo.addons.sacco_mpesa.tests.test_client import _certificate
 
 API = "/api/mobile"
 PIN = "2580"
@@ -16,14 +15,7 @@ class MobileApiCommon(SaccoMpesaCommon):
         cls.endpoint = cls.env.ref("sacco_mobile_api.fastapi_endpoint_mobile")
         cls.endpoint._handle_registry_sync()
         cls.Api = cls.env["sacco.mobile.api"].sudo()
-        cls.key, pem = _certificate()
-        cls.config.sudo().write(
-            {
-                "initiator_name": "testapi",
-                "initiator_password": "Safaricom999!*!",
-                "certificate": pem,
-            }
-        )
+        cls._configure_initiator()
         cls.member_fosa.deposit(20000, journal=cls.cash)
         cls.other_fosa = cls._account(cls.other, cls.fosa)
         # Every test signs in from 127.0.0.1: the sign-in limit per IP is the rate tests'.

@@ -1,6 +1,12 @@
 import json
 from datetime import timedelta
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+
+from odoo import fields
 from odoo.tests import HttpCase
 from odoo.tools import config as odoo_config
 
@@ -11,6 +17,24 @@ from .daraja_server import DarajaTestServer
 CONSUMER_KEY, CONSUMER_SECRET = "test-consumer-key", "test-consumer-secret"
 PASSKEY = "bfb279f9aa9bdbcf158e97dd71a467cd2e0c893059b10f78e6b72ada1ed2c919"
 SHORTCODE = "174379"
+INITIATOR_PASSWORD = "Safaricom999!*!"
+
+
+def _certificate():
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "apicrypt.safaricom.co.ke")])
+    now = fields.Datetime.now()
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now.replace(year=now.year + 1))
+        .sign(key, hashes.SHA256())
+    )
+    return key, cert.public_bytes(serialization.Encoding.PEM).decode()
 
 
 class SaccoMpesaCommon(HttpCase, SaccoLoansCommon):
@@ -42,6 +66,16 @@ class SaccoMpesaCommon(HttpCase, SaccoLoansCommon):
         cls.token = cls.config.callback_token
         cls.bosa = cls._account(cls.member, cls.deposits)
         cls.member_fosa = cls._account(cls.member, cls.fosa)
+
+    @classmethod
+    def _configure_initiator(cls, password=INITIATOR_PASSWORD):
+        """The initiator's credentials B2C, status and reversal calls need, encrypted with
+        a test certificate; its private key (to read the security credential back)."""
+        key, pem = _certificate()
+        cls.config.sudo().write(
+            {"initiator_name": "testapi", "initiator_password": password, "certificate": pem}
+        )
+        return key
 
     def setUp(self):
         super().setUp()

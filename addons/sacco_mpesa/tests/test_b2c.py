@@ -3,7 +3,6 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from .common import SaccoMpesaCommon
-from .test_client import _certificate
 
 
 @tagged("post_install", "-at_install")
@@ -11,14 +10,7 @@ class TestB2cPayouts(SaccoMpesaCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.key, pem = _certificate()
-        cls.config.sudo().write(
-            {
-                "initiator_name": "testapi",
-                "initiator_password": "Safaricom999!*!",
-                "certificate": pem,
-            }
-        )
+        cls._configure_initiator()
         cls.member_fosa.deposit(20000, journal=cls.cash)
 
     def _clearing(self):

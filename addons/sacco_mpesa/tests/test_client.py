@@ -1,32 +1,11 @@
 import base64
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives.asymmetric import padding
 
-from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import SHORTCODE, SaccoMpesaCommon
-
-
-def _certificate():
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "apicrypt.safaricom.co.ke")])
-    now = fields.Datetime.now()
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(1)
-        .not_valid_before(now)
-        .not_valid_after(now.replace(year=now.year + 1))
-        .sign(key, hashes.SHA256())
-    )
-    return key, cert.public_bytes(serialization.Encoding.PEM).decode()
 
 
 @tagged("post_install", "-at_install")
@@ -57,14 +36,7 @@ class TestDarajaClient(SaccoMpesaCommon):
             self.config.action_register_c2b_urls()
 
     def test_security_credential_is_rsa_pkcs1_of_the_password(self):
-        key, pem = _certificate()
-        self.config.sudo().write(
-            {
-                "initiator_name": "testapi",
-                "initiator_password": "Safaricom999!*!",
-                "certificate": pem,
-            }
-        )
+        key = self._configure_initiator()
         credential = self.config._security_credential()
         clear = key.decrypt(base64.b64decode(credential), padding.PKCS1v15())
         self.assertEqual(clear, b"Safaricom999!*!")

@@ -4,7 +4,6 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import SaccoMpesaCommon
-from .test_client import _certificate
 
 
 @tagged("post_install", "-at_install")
@@ -16,14 +15,7 @@ class TestReversal(SaccoMpesaCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.key, pem = _certificate()
-        cls.config.sudo().write(
-            {
-                "initiator_name": "testapi",
-                "initiator_password": "Safaricom999!*!",
-                "certificate": pem,
-            }
-        )
+        cls._configure_initiator()
         cls.loan = cls._disbursed_loan(
             member=cls.member, product=cls.emergency, amount=12000, term=6, guarantors=()
         )

@@ -4,7 +4,6 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import SaccoMpesaCommon
-from .test_client import _certificate
 
 HEADER = (
     "Receipt No.,Completion Time,Initiation Time,Details,Transaction Status,Paid In,"
@@ -110,14 +109,7 @@ class TestStatementReconciliation(SaccoMpesaCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.key, pem = _certificate()
-        cls.config.sudo().write(
-            {
-                "initiator_name": "testapi",
-                "initiator_password": "Safaricom999!*!",
-                "certificate": pem,
-            }
-        )
+        cls._configure_initiator()
         cls.member_fosa.deposit(20000, journal=cls.cash)
         cls.loan = cls._disbursed_loan(
             member=cls.member, product=cls.emergency, amount=12000, term=6, guarantors=()

@@ -4,7 +4,6 @@ from odoo import Command
 from odoo.tests import tagged
 
 from .common import SaccoMpesaCommon
-from .test_client import _certificate
 
 
 @tagged("post_install", "-at_install")
@@ -15,10 +14,7 @@ class TestYearEndPayout(SaccoMpesaCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        _key, pem = _certificate()
-        cls.config.sudo().write(
-            {"initiator_name": "testapi", "initiator_password": "pw", "certificate": pem}
-        )
+        cls._configure_initiator(password="pw")
         cls.year = cls.today.year - 1
         cls.other_bosa = cls._account(cls.other, cls.deposits)
         cls.other_fosa = cls._account(cls.other, cls.fosa)
