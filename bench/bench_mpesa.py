@@ -147,6 +147,16 @@ def backlog(registry, url, bodies, clients):
         return latencies, time.perf_counter() - start
 
 
+def batch_sizes(env):
+    """How the job posted: its batches (one commit each, so one write date each)."""
+    env.cr.execute(
+        "SELECT count(*), min(n), percentile_disc(0.5) WITHIN GROUP (ORDER BY n), max(n) "
+        "FROM (SELECT count(*) AS n FROM sacco_mpesa_callback GROUP BY write_date) b"
+    )
+    count, smallest, median, largest = env.cr.fetchone()
+    return f"{count} batches of {smallest} to {largest} callbacks (median {median})"
+
+
 def wait_until_processed(env, total, timeout=3600):
     start = time.monotonic()
     while time.monotonic() - start < timeout:
@@ -183,6 +193,7 @@ def main():
         with environment(registry) as env:
             wait_until_processed(env, len(bodies))
             posted = time.perf_counter() - start
+            batches = batch_sizes(env)
         held_acks, drained = backlog(registry, url, deliveries(args.n, accounts, args.n), clients)
         print(f"load average after the backlog: {load()}", flush=True)
         with environment(registry) as env:
@@ -211,6 +222,7 @@ def main():
         f"posted end to end: {args.n} payments in {posted:.1f} s = {args.n / posted:.0f}/s; "
         f"the last posted {posted - acked:.1f} s after the last acknowledgement"
     )
+    print(f"the job's batches meanwhile: {batches}")
     print(
         f"the job alone, on a backlog of {args.n} more payments acknowledged while it was held "
         f"off (ack {percentiles(held_acks)}): posted in {drained:.1f} s = "

@@ -51,6 +51,13 @@ ORPHAN_GRACE = timedelta(minutes=10)
 BATCH_SIZE = 500
 # The job drains the queue for at most this long, then hands over to its next run.
 DRAIN_SECONDS = 60
+# While callbacks keep arriving, the job rests this many times as long as its last batch
+# took (at most MAX_REST seconds) before the next: the acknowledgements, which Daraja times,
+# come first. The cron worker runs at a lower CPU priority, but its PostgreSQL backend
+# competes with theirs at par. The batches grow meanwhile, so they cost less each; once
+# the callbacks stop coming the job posts without rest.
+REST_RATIO = 1
+MAX_REST = 1.0
 PROCESS_CRON = "sacco_mpesa.ir_cron_sacco_mpesa_process"
 # Advisory locks (arbitrary constants of this add-on): every acknowledgement holds the first
 # shared until it commits; the job holds the second while it drains the queue.
@@ -197,6 +204,7 @@ class SaccoMpesaCallback(models.Model):
         request, a receipt another worker is recording) are added to ``waiting`` and left
         for the next run."""
         while time.monotonic() < deadline:
+            started, newest = time.monotonic(), self._newest_id()
             self.env.cr.execute(
                 "SELECT id FROM sacco_mpesa_callback WHERE state = 'pending' "
                 "AND id <> ALL(%s) ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
@@ -209,7 +217,13 @@ class SaccoMpesaCallback(models.Model):
             waiting += callbacks.filtered(lambda c: c.state == "pending").ids
             if not module.current_test:
                 self.env.cr.commit()
+                if self._newest_id() > newest:  # acknowledgements go on: let them first
+                    time.sleep(min((time.monotonic() - started) * REST_RATIO, MAX_REST))
         return False
+
+    def _newest_id(self):
+        self.env.cr.execute("SELECT max(id) FROM sacco_mpesa_callback")
+        return self.env.cr.fetchone()[0] or 0
 
     def _drained(self, waiting):
         """Whether no callback is pending (but ``waiting``) once the acknowledgements in

@@ -1,4 +1,5 @@
 import hashlib
+import json
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -33,6 +34,9 @@ SERVED_COLUMNS = (
     "state_data",
     "actions",
 )
+
+# What every request reads of the member's credential (the PIN state and language).
+CREDENTIAL_COLUMNS = ("member_id", "pin_hash", "failed_attempts", "locked", "language")
 
 
 def fingerprint(inputs):
@@ -84,7 +88,7 @@ class SaccoUssdSession(models.Model):
     def _serve(self, channel, request):
         """The reply to one gateway request (``ussd_requests.UssdRequest``) on ``channel``."""
         now = fields.Datetime.now()
-        session = self._locked_session(channel, request)
+        session, credential = self._locked_session(channel, request)
         if session.request_count and fingerprint(request.inputs) == session.last_fingerprint:
             return session.last_reply  # the gateway re-sent it: same answer, nothing redone
         language = session.language or channel.default_language
@@ -99,7 +103,7 @@ class SaccoUssdSession(models.Model):
             return session._finish(
                 request, now, final_reply("unknown_phone", language), "unknown_phone"
             )
-        credential = member._sacco_ussd_credential()
+        credential = credential or member._sacco_ussd_credential()
         view = LiveMemberView.load(member, channel, credential)
         state = UssdState.from_dict(session.state_data) if session.state_data else None
         executor = UssdExecutor(session, member, credential)
@@ -112,7 +116,8 @@ class SaccoUssdSession(models.Model):
             result.reply,
             self._outcome(result, credential),
             result.state.trail,
-            {
+            durable=executor.acted,
+            vals={
                 # Written once: rewriting it would re-read the member for the stored branch.
                 **({} if session.member_id else {"member_id": member.id}),
                 "state_data": result.state.to_dict(),
@@ -125,22 +130,32 @@ class SaccoUssdSession(models.Model):
     @api.model
     def _locked_session(self, channel, request):
         """The session of ``request`` (created on its first request), row-locked so that a
-        re-delivery waits for the first delivery and then finds its answer."""
+        re-delivery waits for the first delivery and then finds its answer, and the
+        credential of its member (none before the member is known)."""
         # One statement: created on the first request, row-locked by the upsert on later ones,
-        # and the columns a request reads returned into the ORM cache (as a fetch would).
-        returned = SQL(", ").join(SQL.identifier(name) for name in SERVED_COLUMNS)
+        # and the columns a request reads, the credential's with them, returned into the
+        # ORM cache (as a fetch would).
+        served = SQL(", ").join(SQL.identifier(name) for name in SERVED_COLUMNS)
+        returned = SQL(", ").join(SQL.identifier("s", name) for name in SERVED_COLUMNS)
+        credential_columns = SQL(", ").join(
+            SQL.identifier("c", name) for name in CREDENTIAL_COLUMNS
+        )
         self.env.cr.execute(
             SQL(
                 """
-                INSERT INTO sacco_ussd_session
-                    (channel_id, company_id, session_id, phone, network, started_at, outcome,
-                     request_count, create_uid, write_uid, create_date, write_date)
-                VALUES (%(channel)s, %(company)s, %(session)s, %(phone)s, %(network)s,
-                        now() at time zone 'utc', 'open', 0, %(uid)s, %(uid)s,
-                        now() at time zone 'utc', now() at time zone 'utc')
-                ON CONFLICT (channel_id, session_id)
-                    DO UPDATE SET write_date = now() at time zone 'utc'
-                RETURNING id, %(returned)s
+                WITH s AS (
+                    INSERT INTO sacco_ussd_session
+                        (channel_id, company_id, session_id, phone, network, started_at,
+                         outcome, request_count, create_uid, write_uid, create_date, write_date)
+                    VALUES (%(channel)s, %(company)s, %(session)s, %(phone)s, %(network)s,
+                            now() at time zone 'utc', 'open', 0, %(uid)s, %(uid)s,
+                            now() at time zone 'utc', now() at time zone 'utc')
+                    ON CONFLICT (channel_id, session_id)
+                        DO UPDATE SET write_date = now() at time zone 'utc'
+                    RETURNING id, %(served)s
+                )
+                SELECT s.id, %(returned)s, c.id, %(credential_columns)s
+                  FROM s LEFT JOIN sacco_ussd_credential c ON c.member_id = s.member_id
                 """,
                 channel=channel.id,
                 company=channel.company_id.id,
@@ -148,29 +163,67 @@ class SaccoUssdSession(models.Model):
                 phone=request.phone,
                 network=request.network or None,
                 uid=self.env.uid,
+                served=served,
                 returned=returned,
+                credential_columns=credential_columns,
             )
         )
         session_id, *values = self.env.cr.fetchone()
         session = self.browse(session_id)
-        for name, value in zip(SERVED_COLUMNS, values, strict=True):
-            self.env.cache.insert_missing(session, self._fields[name], [value])
-        return session
+        session_values = values[: len(SERVED_COLUMNS)]
+        credential_id, *credential_values = values[len(SERVED_COLUMNS) :]
+        self._cache_columns(session, SERVED_COLUMNS, session_values)
+        credential = self.env["sacco.ussd.credential"].browse(credential_id or ())
+        if credential:
+            self._cache_columns(credential, CREDENTIAL_COLUMNS, credential_values)
+        return session, credential
 
-    def _finish(self, request, now, reply, outcome, trail=(), vals=None):
+    @staticmethod
+    def _cache_columns(record, names, values):
+        for name, value in zip(names, values, strict=True):
+            record.env.cache.insert_missing(record, record._fields[name], [value])
+
+    def _finish(self, request, now, reply, outcome, trail=(), durable=True, vals=None):
+        """Write the request's outcome back: one UPDATE, as the upsert that read the row
+        (the ORM's write would add a flush, a query for the timestamp and the recompute of
+        the branch, which only changes with the member). Not ``durable``: the request only
+        moved through screens, so its commit (of this row alone) need not wait for the
+        disk; were it lost in a crash, the next request replays those screens from the
+        state before, which the commit of any action made durable."""
         self.ensure_one()
-        self.write(
-            {
-                **(vals or {}),
-                "last_reply": reply,
-                "last_fingerprint": fingerprint(request.inputs),
-                "masked_text": masked_text(request.inputs, trail) or False,
-                "outcome": outcome,
-                "request_count": self.request_count + 1,
-                "last_request_at": now,
-                "duration": (now - self.started_at).total_seconds(),
-            }
+        vals = {
+            **(vals or {}),
+            "last_reply": reply,
+            "last_fingerprint": fingerprint(request.inputs),
+            "masked_text": masked_text(request.inputs, trail) or None,
+            "outcome": outcome,
+            "request_count": self.request_count + 1,
+            "last_request_at": now,
+            "duration": (now - self.started_at).total_seconds(),
+            "write_uid": self.env.uid,
+        }
+        if "state_data" in vals:
+            vals["state_data"] = json.dumps(vals["state_data"])
+        if vals.get("actions") is False:
+            vals["actions"] = None
+        assignments = [SQL("%s = %s", SQL.identifier(name), value) for name, value in vals.items()]
+        if "member_id" in vals:
+            assignments.append(
+                SQL(
+                    "branch_id = (SELECT branch_id FROM sacco_member WHERE id = %s)",
+                    vals["member_id"],
+                )
+            )
+        self.env.cr.execute(
+            SQL(
+                "%s UPDATE sacco_ussd_session SET %s, write_date = now() at time zone 'utc' "
+                "WHERE id = %s",
+                SQL("") if durable else SQL("SET LOCAL synchronous_commit TO OFF;"),
+                SQL(", ").join(assignments),
+                self.id,
+            )
         )
+        self.invalidate_recordset()
         return reply
 
     @staticmethod

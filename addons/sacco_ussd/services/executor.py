@@ -64,8 +64,10 @@ class UssdExecutor:
         self.session, self.member, self.credential = session, member, credential
         self.env = session.env
         self.done = []  # what was carried out, for the session log
+        self.acted = False  # whether the request asked for any action (PIN check included)
 
     def __call__(self, action):
+        self.acted = True
         handler = getattr(self, f"_{type(action).__name__}")
         try:
             with self.env.cr.savepoint():

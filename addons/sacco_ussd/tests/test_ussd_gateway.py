@@ -34,6 +34,11 @@ class TestUssdGateway(SaccoUssdCommon):
         self.assertEqual(record.masked_text, "*****1")  # the PIN never stored
         self.assertNotIn(PIN, record.masked_text + (record.screens or ""))
         self.assertEqual(record.screens, "pin > home > balances")
+        self.assertEqual(record.branch_id, self.member.branch_id)  # written with the member
+        self.assertEqual(record.state_data["screen"], "balances")
+        self.assertEqual(record.language, "en")
+        self.assertGreaterEqual(record.duration, 0)
+        self.assertTrue(record.last_request_at)
 
     def test_loan_balance_shows_next_installment(self):
         loan = self._disbursed_loan(product=self.emergency, amount=12000, term=6, guarantors=())
