@@ -6,6 +6,7 @@ masked form (``"+2547****5678"``).
 """
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
@@ -32,6 +33,12 @@ def normalize_msisdn(raw: str, region: str = "KE") -> str:
     text = raw.strip() if isinstance(raw, str) else ""
     if not text:
         raise InvalidPhoneNumber("A mobile number is required.")
+    return _normalized(text, region)
+
+
+# Gateways and callbacks bring the same members' numbers request after request.
+@lru_cache(maxsize=8192)
+def _normalized(text: str, region: str) -> str:
     number = _parse(text, region)
     if number is None or not _is_acceptable(number):
         raise InvalidPhoneNumber(
