@@ -58,11 +58,17 @@ class TestBankOutstanding(SaccoSavingsCommon):
         self.assertEqual(self._gl(self.bank.default_account_id), 0)
         self.assertLedgerMatches(self.fosa_account)
 
+        # The same amount through another bank waits on the same company account: that
+        # bank's statement settles it, this one's is not offered it.
+        other_bank = self.bank.copy({"name": "Test Other Bank", "code": "TOB2"})
+        elsewhere = self.fosa_account.deposit(5000, channel="bank", journal=other_bank)
+        self.assertEqual(self._items(elsewhere, self.receipts).debit, 5000)
         lines = self._st_line(5000, "CASH DEPOSIT NJERI") | self._st_line(-1000, "CHQ 0041")
         proposals = lines._sacco_proposals()
         self.assertEqual((proposals[lines[0]], proposals[lines[1]]), (received, paid))
         self.assertEqual(lines._sacco_auto_reconcile(), lines)
         self.assertTrue(received.reconciled and paid.reconciled)
+        self.assertFalse(self._items(elsewhere, self.receipts).reconciled)
         self.assertEqual(self._gl(self.bank.default_account_id), sum(lines.mapped("amount")))
         self.assertLedgerMatches(self.fosa_account)
 
