@@ -181,7 +181,7 @@ def main():
         fosa_accounts, _employer = setup_members(env, MEMBERS)
         config = env["sacco.mpesa.config"].create({"name": "Bench", "shortcode": SHORTCODE})
         token, accounts = config.callback_token, fosa_accounts.mapped("name")
-        journal_account = config.journal_id._sacco_money_account().id
+        journal_account = config.journal_id._sacco_money_account("inbound").id
     bodies = deliveries(args.n, accounts)
     port = free_port()
     server = start_server(args, port)

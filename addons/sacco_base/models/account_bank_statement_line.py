@@ -149,7 +149,9 @@ class AccountBankStatementLine(models.Model):
         return self._get_default_amls_matching_domain()
 
     def _sacco_proposals(self):
-        """{statement line: open items with its exact amount and its partner or reference}."""
+        """{statement line: open items with its exact amount and its partner or reference}.
+        An item waiting on its bank journal's outstanding account (shared by the company's
+        banks) is proposed only to that journal's statement lines."""
         proposals = {line: self.env["account.move.line"] for line in self}
         lines = self.filtered(lambda line: not line.is_reconciled)
         if not lines:
@@ -160,23 +162,31 @@ class AccountBankStatementLine(models.Model):
             ("amount_residual", "in", list(set(lines.mapped("amount")))),
             ("company_id", "in", lines.company_id.ids),
         ]
+        candidates = self.env["account.move.line"].search(domain, order="date, id")
         by_amount = {}
-        for item in self.env["account.move.line"].search(domain, order="date, id"):
+        for item in candidates:
             by_amount.setdefault(item.amount_residual, []).append(item)
+        waiting = {j: j._sacco_outstanding_accounts() for j in candidates.journal_id}
         for line in lines:
             texts = _normalise(" ".join(filter(None, [line.payment_ref, line.ref])))
             proposals[line] = self.env["account.move.line"].union(
                 *(
                     item
                     for item in by_amount.get(line.amount, [])
-                    if item.company_id == line.company_id
-                    and (
-                        (line.partner_id and item.partner_id == line.partner_id)
-                        or _mentions(texts, item)
-                    )
+                    if line._sacco_proposes(item, texts, waiting[item.journal_id])
                 )
             )
         return proposals
+
+    def _sacco_proposes(self, item, texts, outstanding):
+        """Whether this line proposes ``item`` (of its amount): same company, not waiting on
+        the ``outstanding`` account of another journal (the item's), the line's partner or a
+        reference its normalised ``texts`` quote."""
+        return (
+            item.company_id == self.company_id
+            and (item.journal_id == self.journal_id or item.account_id not in outstanding)
+            and ((self.partner_id and item.partner_id == self.partner_id) or _mentions(texts, item))
+        )
 
     def _sacco_auto_reconcile(self):
         """Reconcile each line that has exactly one proposal; return the reconciled lines."""

@@ -456,7 +456,7 @@ class SaccoMember(models.Model):
                 label,
                 [
                     {
-                        "account": journal._sacco_money_account(),
+                        "account": journal._sacco_money_account("inbound"),
                         "partner": self.partner_id,
                         "name": label,
                         "debit": amount,

@@ -257,9 +257,9 @@ class SaccoLoan(models.Model):
                 narration=label,
             )
         journal = self._payment_journal(journal)
-        side = "credit" if direction == "in" else "debit"
+        side, flow = ("credit", "outbound") if direction == "in" else ("debit", "inbound")
         cash = self.env["sacco.ledger"]._line(
-            journal._sacco_money_account(), self.partner_id, label, **{side: amount}
+            journal._sacco_money_account(flow), self.partner_id, label, **{side: amount}
         )
         if extra:
             return self.env["sacco.savings.transaction"]._post_movements(

@@ -56,16 +56,41 @@ class TestLoanRepayment(SaccoLoansCommon):
         self.assertEqual(app.state, "approved")
         app.disbursement_reference = "000451"
         loan = app._disburse(date=self.today)
-        paid = self.env["account.move.line"].search(
-            [("account_id", "=", bank.default_account_id.id), ("parent_state", "=", "posted")]
+        # The cheque waits on the outstanding payments account until the bank pays it.
+        paid = (
+            self.env["account.move.line"]
+            .search([("journal_id", "=", bank.id), ("parent_state", "=", "posted")])
+            .filtered(lambda line: line.account_id == bank._sacco_money_account("outbound"))
         )
-        self.assertEqual(sum(paid.mapped("credit")), loan.net_disbursed)
-        self.assertEqual(paid.move_id.journal_id, bank)
+        self.assertEqual(paid.credit, loan.net_disbursed)
         self.assertIn("000451", paid.name)
         self.assertEqual(
             (loan.disbursement_journal_id, loan.disbursement_reference), (bank, "000451")
         )
+        self.assertFalse(self._gl_lines(bank.default_account_id))
         self.assertLoanBookMatches()
+        # The statement shows the cheque paid: reconciled, the bank account equals it.
+        st_line = self.env["account.bank.statement.line"].create(
+            {
+                "journal_id": bank.id,
+                "date": self.today,
+                "amount": -loan.net_disbursed,
+                "payment_ref": "CHQ 000451",
+                "partner_id": loan.partner_id.id,
+            }
+        )
+        self.assertEqual(st_line._sacco_proposals()[st_line], paid)
+        self.assertEqual(st_line._sacco_auto_reconcile(), st_line)
+        self.assertTrue(paid.reconciled)
+        self.assertEqual(
+            sum(self._gl_lines(bank.default_account_id).mapped("balance")), st_line.amount
+        )
+        self.assertLoanBookMatches()
+
+    def _gl_lines(self, account):
+        return self.env["account.move.line"].search(
+            [("account_id", "=", account.id), ("parent_state", "=", "posted")]
+        )
 
     def test_repayment_from_fosa(self):
         loan = self._disbursed_loan()

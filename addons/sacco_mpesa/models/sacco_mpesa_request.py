@@ -408,7 +408,7 @@ class SaccoMpesaRequest(models.Model):
                 "debit": float(amount),
             },
             {
-                "account": config.journal_id._sacco_money_account(),
+                "account": config.journal_id._sacco_money_account("outbound"),
                 "partner": partner,
                 "name": label,
                 "credit": float(amount),
@@ -425,7 +425,7 @@ class SaccoMpesaRequest(models.Model):
                     "debit": float(charge),
                 },
                 {
-                    "account": config.journal_id._sacco_money_account(),
+                    "account": config.journal_id._sacco_money_account("outbound"),
                     "partner": partner,
                     "name": charge_label,
                     "credit": float(charge),

@@ -180,10 +180,10 @@ class SaccoMpesaStatement(models.Model):
             .sudo()
             .create({"name": self.filename, "line_ids": [Command.set(bank_lines.ids)]})
         )
-        account = journal._sacco_money_account()
         taken = self.env["account.move.line"]
         for row, bank_line in zip(rows, bank_lines, strict=True):
             moves = self._row_ours(row, transactions, payouts)[0]
+            account = journal._sacco_money_account("inbound" if row.paid_in else "outbound")
             item = self._open_item(moves, account, row.receipt, bank_line.amount) - taken
             if item:
                 bank_line._sacco_reconcile(item)

@@ -315,7 +315,7 @@ class SaccoMpesaTransaction(models.Model):
         movements = [Movement(routes[t][1], "deposit", t.amount) for t in transactions]
         counter = [
             {
-                "account": config.journal_id._sacco_money_account(),
+                "account": config.journal_id._sacco_money_account("inbound"),
                 "partner": routes[t][0].partner_id,
                 "name": self.env._("M-Pesa %s", t.name),
                 "debit": t.amount,
@@ -370,7 +370,7 @@ class SaccoMpesaTransaction(models.Model):
             label = self.env._("M-Pesa %(receipt)s: %(ref)s", receipt=txn.name, ref=txn.bill_ref)
             lines += [
                 {
-                    "account": config.journal_id._sacco_money_account(),
+                    "account": config.journal_id._sacco_money_account("inbound"),
                     "partner": partner,
                     "name": label,
                     "debit": txn.amount,

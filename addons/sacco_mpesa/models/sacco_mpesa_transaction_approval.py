@@ -245,7 +245,7 @@ class SaccoMpesaTransaction(models.Model):
             [Movement(own.account_id, "reversal", -self.amount)],
             [
                 {
-                    "account": self.config_id.journal_id._sacco_money_account(),
+                    "account": self.config_id.journal_id._sacco_money_account("outbound"),
                     "partner": self.member_id.partner_id,
                     "name": label,
                     "credit": self.amount,
@@ -272,7 +272,7 @@ class SaccoMpesaTransaction(models.Model):
             [
                 ledger._line(self.config_id.suspense_account_id, partner, label, debit=self.amount),
                 ledger._line(
-                    self.config_id.journal_id._sacco_money_account(),
+                    self.config_id.journal_id._sacco_money_account("outbound"),
                     partner,
                     label,
                     credit=self.amount,

@@ -54,8 +54,12 @@ class TestSasraReturns(SaccoSasraCommon):
         core_capital = share_capital + opening + earlier_results + surplus_counted(net_income)
         deposit_accounts = company.sacco_account_deposits_id | company.sacco_account_savings_id
         deposits = -self._gl([("account_id", "in", deposit_accounts.ids)])
+        # Bank money waiting on Odoo's outstanding receipts/payments is at the bank too.
+        outstanding = self.bank._sacco_outstanding_accounts()
+        self.assertEqual(set(outstanding.mapped("sacco_sasra_line")), {"cash_at_bank"})
+        self.assertTrue(self._gl([("account_id", "in", outstanding.ids)]))
         liquid = self._gl([("account_id.account_type", "=", "asset_cash")]) + self._gl(
-            [("account_id", "=", company.sacco_account_mpesa_clearing_id.id)]
+            [("account_id", "in", (company.sacco_account_mpesa_clearing_id | outstanding).ids)]
         )
         loans_net = self._gl(
             [
@@ -430,7 +434,10 @@ class TestSasraReturns(SaccoSasraCommon):
         self.assertFalse(ret.activity_ids)
         figures = {line.code: line.value for line in ret.line_ids}
         self.assertTrue(ret.check_ids and all(ret.check_ids.mapped("passed")))
-        liquid = list(Return._liquid_accounts(self.company))
+        buckets = Return._liquid_accounts(self.company)
+        for account in self.bank._sacco_outstanding_accounts():
+            self.assertEqual(buckets[account.id], "bank")
+        liquid = list(buckets)
         for code, date in (("opening_total", day - timedelta(days=1)), ("closing_total", day)):
             gl = self.env["account.move.line"].search(
                 [
@@ -597,3 +604,25 @@ class TestSasraDemo(TransactionCase):
         daily = returns.filtered(lambda r: r.form == "daily")
         self.assertEqual(daily.date_to, form9.date_to)
         self.assertTrue(daily.check_ids and all(daily.check_ids.mapped("passed")))
+
+    def test_demo_bank_statements_reconcile_the_sacco_postings(self):
+        company = self.env.ref("sacco_base.res_company_sacco_demo")
+        bank = self.env["account.journal"].search(
+            [("type", "=", "bank"), ("company_id", "=", company.id)], order="id", limit=1
+        )
+        lines = self.env["account.bank.statement.line"].search([("journal_id", "=", bank.id)])
+        self.assertGreater(len(lines), 30)  # a check-off remittance a month, deposits, payouts
+        self.assertTrue(all(lines.mapped("statement_id")))
+        self.assertEqual(
+            lines.filtered(lambda line: not line.is_reconciled).mapped("payment_ref"),
+            ["SMS BANKING CHARGES"],
+        )
+        # Every SACCO posting through the bank is on a statement: nothing left outstanding.
+        items = self.env["account.move.line"].search(
+            [
+                ("journal_id", "=", bank.id),
+                ("account_id", "in", bank._sacco_outstanding_accounts().ids),
+                ("parent_state", "=", "posted"),
+            ]
+        )
+        self.assertTrue(items and all(items.mapped("reconciled")))

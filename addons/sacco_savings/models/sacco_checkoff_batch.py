@@ -428,11 +428,7 @@ class SaccoCheckoffBatch(models.Model):
         """(member movements, counter lines) of the batch entry. The loans module extends
         this to credit its own allocations; an unposted target leaves the entry unbalanced,
         which the ledger refuses."""
-        bank = self.journal_id.default_account_id
-        if not bank:
-            raise UserError(
-                self.env._("Set the default account of journal %s.", self.journal_id.name)
-            )
+        bank = self.journal_id._sacco_money_account("inbound")
         counter_lines = [
             {
                 "account": bank,

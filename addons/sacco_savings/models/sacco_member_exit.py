@@ -137,7 +137,7 @@ class SaccoMemberExit(models.Model):
 
     def _payout_line(self, total):
         return {
-            "account": self.journal_id._sacco_money_account(),
+            "account": self.journal_id._sacco_money_account("outbound"),
             "partner": self.member_id.partner_id,
             "name": self.env._("Exit refund %s", self.member_id.member_number),
             "credit": total,

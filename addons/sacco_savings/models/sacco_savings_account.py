@@ -311,7 +311,7 @@ class SaccoSavingsAccount(models.Model):
         label = narration or self.env._("Deposit")
         return self.env["sacco.savings.transaction"]._post_movements(
             [Movement(self, "deposit", amount)],
-            [self._counter_line(journal._sacco_money_account(), label, debit=amount)],
+            [self._counter_line(journal._sacco_money_account("inbound"), label, debit=amount)],
             journal,
             date or fields.Date.context_today(self),
             channel,
@@ -329,7 +329,9 @@ class SaccoSavingsAccount(models.Model):
         charge, excise = self._withdrawal_charges(amount)
         label = narration or self.env._("Withdrawal")
         movements = [Movement(self, "withdrawal", -amount)]
-        counter = [self._counter_line(journal._sacco_money_account(), label, credit=amount)]
+        counter = [
+            self._counter_line(journal._sacco_money_account("outbound"), label, credit=amount)
+        ]
         if charge:
             movements.append(Movement(self, "charge", -charge))
             counter.append(

@@ -1,4 +1,5 @@
 from . import (
+    test_bank_outstanding,
     test_checkoff,
     test_concurrency,
     test_integrity,

@@ -130,7 +130,7 @@ class TestCheckoffImport(CheckoffCommon):
         self.assertEqual(move.state, "posted")
         self.assertEqual(move.journal_id, self.bank)
         bank_line = move.line_ids.filtered(
-            lambda line: line.account_id == self.bank.default_account_id
+            lambda line: line.account_id == self.bank._sacco_money_account("inbound")
         )
         self.assertEqual((bank_line.debit, bank_line.partner_id), (5200, self.employer))
         # Shares (priority 10) before deposits (20); the excess goes to deposits.
