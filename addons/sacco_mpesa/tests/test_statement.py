@@ -97,6 +97,24 @@ class TestStatementImport(SaccoMpesaCommon):
         foreign.action_import()
         self.assertIn("not supported", foreign.errors)
 
+    def test_upgrade_gives_a_shortcode_its_outstanding_account(self):
+        """A shortcode configured before the outstanding account existed: the upgrade's
+        helper (migrations/18.0.1.1.0) creates and assigns it."""
+        config = self.config.sudo()
+        journal = config.journal_id
+        methods = journal.inbound_payment_method_line_ids | journal.outbound_payment_method_line_ids
+        old = config.outstanding_account_id
+        methods.payment_account_id = False
+        config.outstanding_account_id = False
+        old.unlink()
+        Config = self.env["sacco.mpesa.config"]
+        self.assertEqual(Config._setup_missing_outstanding_accounts(), config)
+        account = config.outstanding_account_id
+        self.assertEqual(account.code, f"1056{config.shortcode}")
+        self.assertTrue(account.reconcile)
+        self.assertEqual(methods.payment_account_id, account)
+        self.assertFalse(Config._setup_missing_outstanding_accounts())
+
 
 @tagged("post_install", "-at_install")
 class TestStatementReconciliation(SaccoMpesaCommon):
