@@ -58,9 +58,9 @@ class SaccoCheckoffBatch(models.Model):
             .sudo()
             .search([("checkoff_batch_id", "=", self.id), ("move_id", "=", False)])
         )
+        repayments.loan_id._cob_after_repayment(self.date)
         for repayment in repayments:
             loan = repayment.loan_id
-            loan._cob_after_repayment(self.date)
             loan._after_payment(self.date)
             repayment.write({"move_id": self.move_id.id, "closed_loan": loan.state == "closed"})
         return result
