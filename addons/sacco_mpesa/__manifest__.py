@@ -3,7 +3,7 @@
 {
     "name": "SACCO M-Pesa",
     "summary": "Safaricom Daraja: STK Push, C2B paybill, routing to savings and loans, suspense",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "SACCO",
     "website": "https://github.com/odoo-sacco/odoo-sacco",
     "author": "Odoo SACCO",

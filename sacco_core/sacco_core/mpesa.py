@@ -626,7 +626,15 @@ class StatementRow:
     other_party: str
     account_ref: str
 
+    @property
+    def is_charge(self) -> bool:
+        """M-Pesa's charge for a transaction: a withdrawn row on the transaction's receipt
+        whose details name a charge ("Business Payment Charge")."""
+        return bool(self.withdrawn) and bool(_CHARGE_DETAILS.search(self.details))
 
+
+# The statement shows a transaction's charge as a row of its own, on the same receipt.
+_CHARGE_DETAILS = re.compile(r"\bcharges?\b", re.IGNORECASE)
 _STATEMENT_COLUMNS = {
     "receipt no.": "receipt",
     "receipt no": "receipt",
@@ -662,10 +670,12 @@ def parse_statement(rows: Sequence[Sequence[str]]) -> tuple[list[StatementRow], 
         except MpesaFormatError as error:
             errors.append(f"Line {index}: {error}")
             continue
-        if parsed_row.receipt in seen:
-            errors.append(f"Line {index}: receipt {parsed_row.receipt} appears twice.")
+        key = (parsed_row.receipt, parsed_row.is_charge)
+        if key in seen:
+            what = "the charge of receipt" if parsed_row.is_charge else "receipt"
+            errors.append(f"Line {index}: {what} {parsed_row.receipt} appears twice.")
             continue
-        seen.add(parsed_row.receipt)
+        seen.add(key)
         parsed.append(parsed_row)
     return parsed, errors
 

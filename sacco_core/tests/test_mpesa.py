@@ -440,3 +440,23 @@ def test_statement_row_errors_and_foreign_file():
     assert errors[0].startswith("Line 5:") and "appears twice" in errors[1]
     with pytest.raises(MpesaFormatError, match="not an M-Pesa organisation statement"):
         mpesa.parse_statement([["Name", "Amount"], ["x", "1"]])
+
+
+def test_statement_charge_row_shares_the_payout_receipt():
+    payout = ["SG632NMUAB", "06-07-2024 22:48:52", "", "Business Payment", "Completed", "", "-900"]
+    charge = [*payout[:3], "Business Payment Charge", "Completed", "", "-9.00"]
+    rows, errors = mpesa.parse_statement([*STATEMENT[:4], payout, charge])
+    assert errors == []
+    assert [(row.receipt, row.is_charge, row.withdrawn) for row in rows] == [
+        ("SG632NMUAB", False, D("900.00")),
+        ("SG632NMUAB", True, D("9.00")),
+    ]
+    _rows, errors = mpesa.parse_statement([*STATEMENT[:4], payout, charge, charge, payout])
+    assert errors == [
+        "Line 7: the charge of receipt SG632NMUAB appears twice.",
+        "Line 8: receipt SG632NMUAB appears twice.",
+    ]
+    # Paid in, a row naming a charge is no charge of ours: the receipt is still unique.
+    refund = [*STATEMENT[4][:3], "Charge refund", "Completed", "10.00", ""]
+    _rows, errors = mpesa.parse_statement([*STATEMENT[:5], refund])
+    assert errors == ["Line 6: receipt RKL51ZDR4F appears twice."]

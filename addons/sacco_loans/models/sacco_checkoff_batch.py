@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.sacco_savings.models.sacco_checkoff_batch import money_sum
@@ -50,9 +50,19 @@ class SaccoCheckoffBatch(models.Model):
         return movements, counter_lines
 
     def _post(self):
+        """The loans' repayments (recorded while the entry was prepared) get the entry,
+        then release guarantees and close repaid loans, as a repayment at the counter."""
         result = super()._post()
-        for loan in self._loan_allocations():
+        repayments = (
+            self.env["sacco.loan.repayment"]
+            .sudo()
+            .search([("checkoff_batch_id", "=", self.id), ("move_id", "=", False)])
+        )
+        repayments.loan_id._cob_after_repayment(self.date)
+        for repayment in repayments:
+            loan = repayment.loan_id
             loan._after_payment(self.date)
+            repayment.write({"move_id": self.move_id.id, "closed_loan": loan.state == "closed"})
         return result
 
     def _loan_allocations(self):
@@ -65,10 +75,60 @@ class SaccoCheckoffBatch(models.Model):
         unpaid = loan.installment_ids.filtered(lambda line: not line.paid).sorted("number")
         allocation = list(zip(unpaid, self._split_loan_payment(loan, amount, unpaid), strict=True))
         lines = loan._repayment_lines(allocation, label)
+        applied = loan._applied_parts(allocation)
         for line, part in allocation:
             if part.total:
                 line._apply_payment(part)
+        self.env["sacco.loan.repayment"]._record(
+            loan,
+            self.env["account.move"],
+            applied,
+            amount=amount,
+            channel="checkoff",
+            date=self.date,
+            holds=loan._hold_amounts(),
+            checkoff_batch_id=self.id,
+        )
         return lines
+
+    def _reverse_loan_repayment(self, repayment, label):
+        """Take ``repayment``'s credits out of this remittance's entry: its money goes to
+        check-off suspense (Dr the loan's accounts, Cr suspense), an open suspense item
+        for staff to allocate to the right account. Returns the entry."""
+        self.ensure_one()
+        loan = repayment.loan_id
+        Ledger = self.env["sacco.ledger"].sudo()
+        items = self.move_id.line_ids.filtered(lambda item: item.sacco_loan_id == loan)
+        amount = self.currency_id.round(sum(items.mapped("credit")) - sum(items.mapped("debit")))
+        suspense = self.company_id._sacco_account("sacco_account_suspense_id")
+        lines = [
+            Ledger._line(
+                item.account_id,
+                item.partner_id,
+                label,
+                debit=item.credit,
+                credit=item.debit,
+                sacco_loan_id=loan.id,
+            )
+            for item in items
+        ]
+        lines.append(Ledger._line(suspense, self.employer_id, label, credit=amount))
+        move = Ledger._post_entry(self.journal_id, fields.Date.context_today(self), label, lines)
+        member = loan.member_id
+        self.env["sacco.checkoff.suspense"].sudo().create(
+            {
+                "name": self.env._(
+                    "%(batch)s reversed repayment of %(loan)s", batch=self.name, loan=loan.name
+                ),
+                "batch_id": self.id,
+                "member_id": member.id,
+                "payroll_number": member.payroll_number,
+                "member_number": member.member_number,
+                "amount": amount,
+                "note": label,
+            }
+        )
+        return move
 
     def _split_loan_payment(self, loan, amount, unpaid):
         try:

@@ -876,9 +876,11 @@ class SaccoLoan(models.Model):
             loan.interest_in_suspense = loan.currency_id.round(max(unpaid, 0.0))
 
     def _cob_after_repayment(self, date):
-        """A repayment dated before the last close of business recomputes the loan's
-        standing as of that close."""
-        self.ensure_one()
+        """Repayments dated before the last close of business recompute these loans'
+        standing (one company's loans, in one pass) as of that close."""
+        if not self:
+            return
+        self.company_id.ensure_one()
         last = (
             self.env["sacco.loan.cob.run"]
             .sudo()

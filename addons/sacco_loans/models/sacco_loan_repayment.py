@@ -38,6 +38,13 @@ class SaccoLoanRepayment(models.Model):
     amount = fields.Monetary(readonly=True)
     channel = fields.Selection(REPAYMENT_CHANNELS, readonly=True)
     move_id = fields.Many2one("account.move", string="Journal Entry", readonly=True, index=True)
+    checkoff_batch_id = fields.Many2one(
+        "sacco.checkoff.batch",
+        string="Check-off Remittance",
+        readonly=True,
+        index="btree_not_null",
+        help="The employer's remittance whose entry holds this repayment with the others.",
+    )
     line_ids = fields.One2many("sacco.loan.repayment.line", "repayment_id", readonly=True)
     prepaid = fields.Monetary(
         string="Principal Prepaid", readonly=True, help="Paid ahead of the schedule."
@@ -98,6 +105,7 @@ class SaccoLoanRepayment(models.Model):
                 "prepaid": float(extra.get("prepaid") or 0),
                 "credit_amount": float(extra.get("credit") or 0),
                 "rescheduled": extra.get("rescheduled", False),
+                "checkoff_batch_id": extra.get("checkoff_batch_id", False),
                 "line_ids": [
                     Command.create(
                         {"installment_id": line.id, "installment_number": line.number, **vals}
@@ -221,7 +229,10 @@ class SaccoLoanRepayment(models.Model):
 
     def _reverse_move(self, label):
         """The reversing entry of the payment's entry: through the savings engine when the
-        entry moved a member account (FOSA debit or credit), so its balance follows."""
+        entry moved a member account (FOSA debit or credit), so its balance follows; a
+        check-off repayment's own lines only (the remittance's entry holds other members')."""
+        if self.checkoff_batch_id:
+            return self.checkoff_batch_id._reverse_loan_repayment(self, label)
         savings = self.env["sacco.savings.transaction"].search([("move_id", "=", self.move_id.id)])
         if savings:
             savings.action_reverse(label)

@@ -109,3 +109,43 @@ class TestLoanCheckoff(SaccoLoansCommon, CheckoffCommon):
         with self.assertRefused(UserError, "is closed"):
             batch.action_post()
         self.assertEqual(batch.state, "validated")
+
+    def test_checkoff_repayment_is_recorded_and_reversible(self):
+        """A check-off installment is a loan repayment like any other: reversed, the loan
+        and its installments are as before and its money waits in check-off suspense; the
+        member's deposits of the same remittance stay."""
+        before = [
+            (line.principal_paid, line.interest_paid, line.paid) for line in self._loan_lines()
+        ]
+        suspense = self._suspense_gl_balance()
+        batch = self._posted_batch(("KP001", 4620), ("KP002", 2500))
+        repayment = self.loan.repayment_ids
+        self.assertEqual(
+            (repayment.channel, repayment.amount, repayment.checkoff_batch_id, repayment.move_id),
+            ("checkoff", 2120, batch, batch.move_id),
+        )
+        self.assertEqual(repayment.line_ids.mapped("installment_number"), [1])
+        self.assertEqual((repayment.line_ids.principal, repayment.line_ids.interest), (2000, 120))
+
+        repayment.with_user(self.officer).action_reverse("Deducted for the wrong loan")
+        self.assertEqual(repayment.state, "reversed")
+        self.assertEqual(
+            [(line.principal_paid, line.interest_paid, line.paid) for line in self._loan_lines()],
+            before,
+        )
+        self.assertEqual(self.loan.principal_outstanding, 12000)
+        reversal = repayment.sudo().reversal_move_id
+        self.assertEqual(reversal.line_ids.filtered("sacco_loan_id").sacco_loan_id, self.loan)
+        self.assertEqual(
+            sorted(reversal.line_ids.filtered("sacco_loan_id").mapped("debit")), [120, 2000]
+        )
+        item = batch.suspense_ids.filtered(lambda item: item.member_id == self.member)
+        self.assertEqual((item.amount, item.state), (2120, "open"))
+        self.assertAlmostEqual(self._suspense_gl_balance(), suspense + 2120, 2)
+        self.assertSuspenseMatchesQueue()
+        self.assertEqual(self._balance(self.member, self.deposits), self.deposits_before + 2000)
+        self.assertLoanBookMatches()
+
+    def _loan_lines(self):
+        self.loan.invalidate_recordset()
+        return self.loan.installment_ids.sorted("number")

@@ -9,6 +9,7 @@ from . import (
     sacco_mpesa_config,
     sacco_mpesa_config_dashboard,
     sacco_mpesa_demo,
+    sacco_mpesa_proposal_mixin,
     sacco_mpesa_request,
     sacco_mpesa_request_reversal,
     sacco_mpesa_statement,

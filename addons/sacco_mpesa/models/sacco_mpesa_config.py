@@ -236,6 +236,19 @@ class SaccoMpesaConfig(models.Model):
                     "MC", "general", config.clearing_account_id
                 )
 
+    @api.model
+    def _setup_missing_outstanding_accounts(self):
+        """Databases from before the per-shortcode outstanding account (the 18.0.1.1.0
+        upgrade calls this): each configuration without one gets its account, set on its
+        paybill journal's payment methods. Posted entries keep their accounts."""
+        configs = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("outstanding_account_id", "=", False)])
+        )
+        configs._setup_accounting()
+        return configs
+
     def _setup_outstanding_account(self):
         """Odoo's outstanding receipts/payments account of the paybill journal: reconcilable,
         and the account of the journal's payment methods (so Odoo payments use it too)."""

@@ -109,8 +109,9 @@ class SaccoMpesaCallback(models.Model):
     @api.model
     def _demo_statement(self, config_id, accountant_id):
         """The day's organisation statement imported by the accountant: the receipts kept
-        and the payouts made reconcile; the sweep of the utility account to the bank stays
-        open in the Bank and M-Pesa Reconciliation screen."""
+        and the payouts made (and their charges, rows of their own) reconcile; the sweep of
+        the utility account to the bank stays open in the Bank and M-Pesa Reconciliation
+        screen."""
         config = self.env["sacco.mpesa.config"].browse(config_id)
         receipts = self.env["sacco.mpesa.transaction"].search(
             [("config_id", "=", config.id), ("state", "not in", ("reversed", "reversing"))],
@@ -126,12 +127,21 @@ class SaccoMpesaCallback(models.Model):
             )
             for txn in receipts
         ]
-        rows += [
-            self._demo_statement_row(
-                payout.receipt, payout.write_date, "Business Payment", withdrawn=payout.amount
+        for payout in payouts:
+            rows.append(
+                self._demo_statement_row(
+                    payout.receipt, payout.write_date, "Business Payment", withdrawn=payout.amount
+                )
             )
-            for payout in payouts
-        ]
+            if payout.charge:
+                rows.append(
+                    self._demo_statement_row(
+                        payout.receipt,
+                        payout.write_date,
+                        "Business Payment Charge",
+                        withdrawn=payout.charge,
+                    )
+                )
         rows.append(
             self._demo_statement_row(
                 "TLS0000001", fields.Datetime.now(), "Settlement to bank", withdrawn=1000

@@ -50,6 +50,11 @@ def kenya_date(moment=None):
     return ((moment or fields.Datetime.now()) + EAT).date()
 
 
+def _entry_field(string, help_text):
+    """A journal entry the request posted (not copied with the request)."""
+    return fields.Many2one("account.move", string=string, readonly=True, copy=False, help=help_text)
+
+
 class SaccoMpesaRequest(models.Model):
     """One outbound Daraja call and its outcome (the idempotency key makes a retried
     channel request the same request)."""
@@ -121,29 +126,18 @@ class SaccoMpesaRequest(models.Model):
     )
     conversation_id = fields.Char(string="ConversationID", readonly=True, copy=False)
     charge = fields.Monetary(string="M-Pesa Charge", readonly=True, copy=False)
-    source_move_id = fields.Many2one(
-        "account.move",
-        string="Payout Entry",
-        readonly=True,
-        copy=False,
-        help="The entry that moved the money into B2C clearing.",
+    source_move_id = _entry_field(
+        "Payout Entry", "The entry that moved the money into B2C clearing."
     )
     year_end_id = fields.Many2one(
         "sacco.savings.year.end", string="Year-end Payout", readonly=True, index=True
     )
-    charge_move_id = fields.Many2one(
-        "account.move",
-        string="Member's B2C Charge Entry",
-        readonly=True,
-        copy=False,
-        help="The B2C charge taken from the member's account (when members bear it).",
+    charge_move_id = _entry_field(
+        "Member's B2C Charge Entry",
+        "The B2C charge taken from the member's account (when members bear it).",
     )
-    settle_move_id = fields.Many2one(
-        "account.move",
-        string="Settlement Entry",
-        readonly=True,
-        copy=False,
-        help="Clears B2C clearing (success) or gives the money back (failure).",
+    settle_move_id = _entry_field(
+        "Settlement Entry", "Clears B2C clearing (success) or gives the money back (failure)."
     )
 
     _sql_constraints = [

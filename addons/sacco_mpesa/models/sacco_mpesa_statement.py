@@ -116,12 +116,13 @@ class SaccoMpesaStatement(models.Model):
                 "withdrawn": float(row.withdrawn),
                 "account_ref": row.account_ref,
                 "details": row.details,
+                "is_charge": row.is_charge,
             }
-            ours = known.get(row.receipt) or payouts.get(row.receipt)
+            ours, booked = self._row_booking(row, known, payouts)
             amount = row.paid_in or row.withdrawn
             if ours:
                 currency = self.company_id.currency_id
-                differs = currency.compare_amounts(ours.amount, float(amount)) != 0
+                differs = currency.compare_amounts(booked, float(amount)) != 0
                 vals.update(
                     state="difference" if differs else "matched",
                     transaction_id=ours.id if ours._name == Transaction._name else False,
@@ -148,9 +149,19 @@ class SaccoMpesaStatement(models.Model):
         recovered._post_received()
         self._post_bank_statement(rows, known | {t.name: t for t in recovered}, payouts)
 
+    def _row_booking(self, row, known, payouts):
+        """(our receipt or payout, the amount we booked for the row): a charge row is the
+        B2C charge of its payout; (None, 0.0) when the row is not ours."""
+        if row.is_charge:
+            payout = payouts.get(row.receipt)
+            return payout, payout.charge if payout else 0.0
+        ours = known.get(row.receipt) or payouts.get(row.receipt)
+        return ours, ours.amount if ours else 0.0
+
     def _post_bank_statement(self, rows, transactions, payouts):
         """The file's rows as the paybill journal's statement, each row reconciled with the
-        open outstanding item of its receipt or payout of the same amount; rows without one
+        open outstanding item of its receipt or payout of the same amount (a charge row with
+        the payout's charge item); rows without one
         (not ours, amounts that differ) stay open for the accountants' reconciliation."""
         currency = self.company_id.currency_id
         rows = [
@@ -190,8 +201,9 @@ class SaccoMpesaStatement(models.Model):
                 taken |= item
 
     def _row_ours(self, row, transactions, payouts):
-        """(entry, member's partner) of the row's receipt or payout: empty when not ours."""
-        if row.receipt in transactions:
+        """(entry, member's partner) of the row's receipt or payout (a charge row's: the
+        payout's, whose entry has an item for the charge): empty when not ours."""
+        if row.receipt in transactions and not row.is_charge:
             txn = transactions[row.receipt]
             return txn.move_id, txn.member_id.partner_id
         if row.receipt in payouts:

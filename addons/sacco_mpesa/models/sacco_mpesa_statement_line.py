@@ -19,5 +19,8 @@ class SaccoMpesaStatementLine(models.Model):
     account_ref = fields.Char(string="A/C No.")
     paid_in = fields.Monetary()
     withdrawn = fields.Monetary()
+    is_charge = fields.Boolean(
+        string="Charge", help="M-Pesa's charge for the transaction of the same receipt."
+    )
     state = fields.Selection(LINE_STATES, required=True)
     transaction_id = fields.Many2one("sacco.mpesa.transaction")

@@ -97,6 +97,24 @@ class TestStatementImport(SaccoMpesaCommon):
         foreign.action_import()
         self.assertIn("not supported", foreign.errors)
 
+    def test_upgrade_gives_a_shortcode_its_outstanding_account(self):
+        """A shortcode configured before the outstanding account existed: the upgrade's
+        helper (migrations/18.0.1.1.0) creates and assigns it."""
+        config = self.config.sudo()
+        journal = config.journal_id
+        methods = journal.inbound_payment_method_line_ids | journal.outbound_payment_method_line_ids
+        old = config.outstanding_account_id
+        methods.payment_account_id = False
+        config.outstanding_account_id = False
+        old.unlink()
+        Config = self.env["sacco.mpesa.config"]
+        self.assertEqual(Config._setup_missing_outstanding_accounts(), config)
+        account = config.outstanding_account_id
+        self.assertEqual(account.code, f"1056{config.shortcode}")
+        self.assertTrue(account.reconcile)
+        self.assertEqual(methods.payment_account_id, account)
+        self.assertFalse(Config._setup_missing_outstanding_accounts())
+
 
 @tagged("post_install", "-at_install")
 class TestStatementReconciliation(SaccoMpesaCommon):
@@ -115,10 +133,10 @@ class TestStatementReconciliation(SaccoMpesaCommon):
             member=cls.member, product=cls.emergency, amount=12000, term=6, guarantors=()
         )
 
-    def _payout_row(self, receipt, amount):
+    def _payout_row(self, receipt, amount, details="Business Payment"):
         when = "2026-12-03 15:00:00"
         return (
-            f'{receipt},{when},{when},Business Payment,Completed,,"{amount}","30,000.00",true,'
+            f'{receipt},{when},{when},{details},Completed,,"{amount}","30,000.00",true,'
             "Business Payment to Individual,2547****126 - NICHOLAS,,"
         )
 
@@ -155,22 +173,49 @@ class TestStatementReconciliation(SaccoMpesaCommon):
                 self._row("REC0000004", "70.00", "NOBODY"),
                 self._row(stk_receipt, "200.00", self.member.member_number),
                 self._payout_row(payout.receipt, "3,000.00"),
+                # M-Pesa's charge for the payout: a row of its own on the payout's receipt.
+                self._payout_row(payout.receipt, "9.00", "Business Payment Charge"),
                 self._payout_row("UNKNOWN001", "40.00"),
             ]
         )
         statement.action_import()
         self.assertEqual(statement.state, "done")
+        charge_line = statement.line_ids.filtered("is_charge")
+        self.assertEqual((charge_line.receipt, charge_line.state), (payout.receipt, "matched"))
         bank_lines = statement.bank_statement_id.line_ids
-        self.assertEqual(len(bank_lines), 7)
+        self.assertEqual(len(bank_lines), 8)
         self.assertEqual(bank_lines.journal_id, self.journal)
         open_rows = bank_lines.filtered(lambda line: not line.is_reconciled)
         self.assertEqual(open_rows.mapped("payment_ref"), ["M-Pesa UNKNOWN001 Business Payment"])
-        still_open = self.env["account.move.line"].search(
-            [("account_id", "=", outstanding.id), ("reconciled", "=", False)]
+        self.assertFalse(
+            self.env["account.move.line"].search(
+                [("account_id", "=", outstanding.id), ("reconciled", "=", False)]
+            )
         )
-        self.assertEqual(still_open.mapped("name"), [f"B2C charge {payout.receipt}"])
-        # The bank account holds the statement; only the B2C charge is still outstanding
-        # (its own item, not a row of this file).
-        self.assertAlmostEqual(self._gl(self.journal.default_account_id), 2770 - 3040, 2)
-        self.assertAlmostEqual(self._gl(outstanding), -9, 2)
+        # The bank account holds the statement, the payout's charge included; nothing is
+        # outstanding any more.
+        self.assertAlmostEqual(self._gl(self.journal.default_account_id), 2770 - 3049, 2)
+        self.assertAlmostEqual(self._gl(outstanding), 0, 2)
         self.assertMpesaBooksMatch()
+
+        again = self._statement([self._row("REC0000001", "500.00", self.bosa.name)])
+        again.file = statement.file
+        with self.assertRefused(UserError, "already imported"):
+            again.action_import()
+
+    def test_statement_refuses_a_receipt_twice_but_not_its_charge(self):
+        """A payout's charge shares its receipt; the same payment or the same charge twice
+        is a broken file, refused with the line."""
+        statement = self._statement(
+            [
+                self._payout_row("DUP0000001", "1,000.00"),
+                self._payout_row("DUP0000001", "9.00", "Business Payment Charge"),
+                self._row("DUP0000002", "500.00", self.bosa.name),
+                self._row("DUP0000002", "500.00", self.bosa.name),
+            ]
+        )
+        statement.action_import()
+        self.assertEqual(statement.state, "failed")
+        self.assertEqual(statement.errors, "Line 8: receipt DUP0000002 appears twice.")
+        self.assertFalse(statement.bank_statement_id)
+        self.assertFalse(self._transaction("DUP0000002"))

@@ -5,12 +5,9 @@ class SaccoMpesaTransactionAllocate(models.TransientModel):
     """Allocate an M-Pesa payment waiting in suspense to a member's account or loan."""
 
     _name = "sacco.mpesa.transaction.allocate"
-    _inherit = ["sacco.mpesa.target.mixin"]
+    _inherit = ["sacco.mpesa.proposal.mixin", "sacco.mpesa.target.mixin"]
     _description = "Allocate M-Pesa Payment"
 
-    transaction_id = fields.Many2one("sacco.mpesa.transaction", required=True, readonly=True)
-    amount = fields.Monetary(related="transaction_id.amount")
-    currency_id = fields.Many2one(related="transaction_id.currency_id")
     bill_ref = fields.Char(related="transaction_id.bill_ref")
 
     def action_allocate(self):

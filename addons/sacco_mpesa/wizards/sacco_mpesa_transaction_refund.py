@@ -6,11 +6,9 @@ class SaccoMpesaTransactionRefund(models.TransientModel):
     so staff enter the phone the payer gives them)."""
 
     _name = "sacco.mpesa.transaction.refund"
+    _inherit = ["sacco.mpesa.proposal.mixin"]
     _description = "Refund M-Pesa Payment"
 
-    transaction_id = fields.Many2one("sacco.mpesa.transaction", required=True, readonly=True)
-    amount = fields.Monetary(related="transaction_id.amount")
-    currency_id = fields.Many2one(related="transaction_id.currency_id")
     member_id = fields.Many2one(
         "sacco.member", help="The paying member, when known (the refund is booked to them)."
     )

@@ -5,11 +5,9 @@ class SaccoMpesaTransactionReverse(models.TransientModel):
     """Propose the M-Pesa reversal of a wrong payment (a second accountant approves it)."""
 
     _name = "sacco.mpesa.transaction.reverse"
+    _inherit = ["sacco.mpesa.proposal.mixin"]
     _description = "Reverse M-Pesa Payment"
 
-    transaction_id = fields.Many2one("sacco.mpesa.transaction", required=True, readonly=True)
-    amount = fields.Monetary(related="transaction_id.amount")
-    currency_id = fields.Many2one(related="transaction_id.currency_id")
     member_id = fields.Many2one(related="transaction_id.member_id")
     reason = fields.Char(required=True)
 
