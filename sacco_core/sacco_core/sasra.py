@@ -1231,6 +1231,16 @@ def investment_ratios(form5: dict, thresholds: Thresholds) -> list:
     ]
 
 
+def _financial_statements(balances: dict, income: dict) -> tuple:
+    """The statement of comprehensive income and the statement of financial position, whose
+    current surplus is the former's net income."""
+    income_statement = statement_of_comprehensive_income(income)
+    position = statement_of_financial_position(
+        {**balances, "current_surplus": income_statement["net_income"]}
+    )
+    return income_statement, position
+
+
 def compute_forms(
     balances: dict,
     income: dict,
@@ -1243,8 +1253,7 @@ def compute_forms(
     (retained earnings including earlier years' results), ``income`` the income statement
     lines of the financial year to date, ``deposits`` and ``loans`` the sub-ledgers (see
     ``deposit_return`` and ``risk_classification``)."""
-    form7 = statement_of_comprehensive_income(income)
-    form6 = statement_of_financial_position({**balances, "current_surplus": form7["net_income"]})
+    form7, form6 = _financial_statements(balances, income)
     form1 = capital_adequacy(form6, form7, thresholds)
     form2 = liquidity_statement(form6, thresholds)
     return {
@@ -1444,8 +1453,7 @@ def compute_nwdt_forms(
 ) -> dict:
     """Every NWDT form of a period, from the same inputs as ``compute_forms`` (and the
     prior year's Form 2H figures for its comparative column)."""
-    form2f = statement_of_comprehensive_income(income)
-    form2g = statement_of_financial_position({**balances, "current_surplus": form2f["net_income"]})
+    form2f, form2g = _financial_statements(balances, income)
     form2a = nwdt_capital_adequacy(form2g, form2f, thresholds)
     form2b = nwdt_liquidity_statement(form2g, thresholds)
     return {
