@@ -1,4 +1,4 @@
-import secrets
+from .models.sacco_callback_token_mixin import new_callback_token
 
 
 def post_init_hook(env):
@@ -6,4 +6,4 @@ def post_init_hook(env):
     companies = env["res.company"].search([])
     companies.filtered("chart_template")._sacco_setup_accounts()
     for company in companies:
-        company.sacco_sms_callback_token = secrets.token_urlsafe(24)
+        company.sacco_sms_callback_token = new_callback_token()

@@ -157,6 +157,26 @@ def _down(column, first_row, *rows):
     )
 
 
+def _numbered(section, prefix, items):
+    """Lines ``(index, code, label)`` numbered ``section.1`` on, of ``(code, label)`` items
+    whose codes take ``prefix``."""
+    return tuple(
+        (f"{section}.{number}", f"{prefix}{code}", label)
+        for number, (code, label) in enumerate(items, 1)
+    )
+
+
+def _ratio_rows(section, first, code, label, bound="min"):
+    """The three printed lines ``(index, code, label)`` of a prudential ratio, numbered
+    ``section.first`` on: the ratio, its regulatory ``bound`` ("min" or "max") and the excess."""
+    bound_label = {"min": "Minimum requirement (%)", "max": "Maximum (%)"}[bound]
+    return (
+        (f"{section}.{first}", code, f"{label} (%)"),
+        (f"{section}.{first + 1}", f"{code}_{bound}", bound_label),
+        (f"{section}.{first + 2}", f"{code}_excess", "Excess / (deficiency)"),
+    )
+
+
 def _shifted(rows, offset, skip=()):
     """``rows`` moved down ``offset`` rows, without the codes in ``skip``."""
     return tuple(
@@ -505,15 +525,9 @@ FORM_ROWS.update(
             ("4.2", "ratio_off_balance", "Off-balance sheet assets"),
             ("4.3", "assets_on_off", "Total assets"),
             ("4.4", "total_deposits", "Total deposit liabilities"),
-            ("4.5", "cc_ta", "Core capital / total assets (%)"),
-            ("4.6", "cc_ta_min", "Minimum requirement (%)"),
-            ("4.7", "cc_ta_excess", "Excess / (deficiency)"),
-            ("4.8", "re_cc", "Retained earnings and disclosed reserves / core capital (%)"),
-            ("4.9", "re_cc_min", "Minimum requirement (%)"),
-            ("4.10", "re_cc_excess", "Excess / (deficiency)"),
-            ("4.11", "cc_td", "Core capital / total deposit liabilities (%)"),
-            ("4.12", "cc_td_min", "Minimum requirement (%)"),
-            ("4.13", "cc_td_excess", "Excess / (deficiency)"),
+            *_ratio_rows(4, 5, "cc_ta", "Core capital / total assets"),
+            *_ratio_rows(4, 8, "re_cc", "Retained earnings and disclosed reserves / core capital"),
+            *_ratio_rows(4, 11, "cc_td", "Core capital / total deposit liabilities"),
         ),
         "2B": _down(
             "D",
@@ -584,11 +598,7 @@ FORM_ROWS.update(
             *(
                 row
                 for number, (code, label, *_terms) in enumerate(NWDT_INVESTMENT_RATIOS, 8)
-                for row in (
-                    (f"{number}.1", code, f"{label} (%)"),
-                    (f"{number}.2", f"{code}_max", "Maximum (%)"),
-                    (f"{number}.3", f"{code}_excess", "Excess / (deficiency)"),
-                )
+                for row in _ratio_rows(number, 1, code, label, bound="max")
             ),
         ),
         "2F": _shifted(FORM_ROWS["7"], 2),
@@ -650,17 +660,17 @@ PAYMENTS = (
 FORM_ROWS["daily"] = _down(
     "D",
     10,
-    *((f"1.{n}", f"opening_{code}", label) for n, (code, label) in enumerate(LIQUID_BUCKETS, 1)),
+    *_numbered(1, "opening_", LIQUID_BUCKETS),
     ("1.6", "opening_total", "Sub-total opening balances"),
     None,
-    *((f"2.{n}", f"receipts_{code}", label) for n, (code, label) in enumerate(RECEIPTS, 1)),
+    *_numbered(2, "receipts_", RECEIPTS),
     ("2.4", "receipts_total", "Sub-total receipts"),
     ("2.5", "opening_and_receipts", "Total opening balances and receipts"),
     None,
-    *((f"3.{n}", f"payments_{code}", label) for n, (code, label) in enumerate(PAYMENTS, 1)),
+    *_numbered(3, "payments_", PAYMENTS),
     ("3.4", "payments_total", "Sub-total payments"),
     None,
-    *((f"4.{n}", f"closing_{code}", label) for n, (code, label) in enumerate(LIQUID_BUCKETS, 1)),
+    *_numbered(4, "closing_", LIQUID_BUCKETS),
     ("4.6", "closing_total", "Total closing balance"),
     None,
     ("5.1", "deposits_bosa", "BOSA deposits"),
@@ -1221,6 +1231,16 @@ def investment_ratios(form5: dict, thresholds: Thresholds) -> list:
     ]
 
 
+def _financial_statements(balances: dict, income: dict) -> tuple:
+    """The statement of comprehensive income and the statement of financial position, whose
+    current surplus is the former's net income."""
+    income_statement = statement_of_comprehensive_income(income)
+    position = statement_of_financial_position(
+        {**balances, "current_surplus": income_statement["net_income"]}
+    )
+    return income_statement, position
+
+
 def compute_forms(
     balances: dict,
     income: dict,
@@ -1233,8 +1253,7 @@ def compute_forms(
     (retained earnings including earlier years' results), ``income`` the income statement
     lines of the financial year to date, ``deposits`` and ``loans`` the sub-ledgers (see
     ``deposit_return`` and ``risk_classification``)."""
-    form7 = statement_of_comprehensive_income(income)
-    form6 = statement_of_financial_position({**balances, "current_surplus": form7["net_income"]})
+    form7, form6 = _financial_statements(balances, income)
     form1 = capital_adequacy(form6, form7, thresholds)
     form2 = liquidity_statement(form6, thresholds)
     return {
@@ -1434,8 +1453,7 @@ def compute_nwdt_forms(
 ) -> dict:
     """Every NWDT form of a period, from the same inputs as ``compute_forms`` (and the
     prior year's Form 2H figures for its comparative column)."""
-    form2f = statement_of_comprehensive_income(income)
-    form2g = statement_of_financial_position({**balances, "current_surplus": form2f["net_income"]})
+    form2f, form2g = _financial_statements(balances, income)
     form2a = nwdt_capital_adequacy(form2g, form2f, thresholds)
     form2b = nwdt_liquidity_statement(form2g, thresholds)
     return {

@@ -7,6 +7,7 @@ from . import (
     res_partner,
     res_users,
     sacco_branch,
+    sacco_callback_token_mixin,
     sacco_document_type,
     sacco_integrity_finding,
     sacco_integrity_run,

@@ -1,6 +1,3 @@
-import hmac
-import secrets
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
@@ -8,6 +5,7 @@ from sacco_core.exceptions import SaccoRuleError
 from sacco_core.members import DEFAULT_MEMBER_NUMBER_TEMPLATE, validate_member_number_template
 
 from ..services.africastalking_gateway import AfricasTalkingConfig, AfricasTalkingGateway
+from .sacco_callback_token_mixin import new_callback_token, same_token
 
 # (company field, default code, default name, account type): the SACCO GL map of design.md.
 SACCO_ACCOUNTS = [
@@ -115,7 +113,7 @@ class ResCompany(models.Model):
         string="SMS Callback Token",
         groups="base.group_system",
         copy=False,
-        default=lambda self: secrets.token_urlsafe(24),
+        default=new_callback_token,
         help="Secret part of the delivery-report URL given to Africa's Talking.",
     )
     sacco_sms_max_attempts = fields.Integer(string="SMS Send Attempts", default=5)
@@ -208,7 +206,7 @@ class ResCompany(models.Model):
     @api.model
     def _sacco_company_for_sms_token(self, token):
         """The company whose delivery-report URL carries ``token`` (compared in constant time)."""
-        for company in self.search([("sacco_sms_callback_token", "!=", False)]):
-            if hmac.compare_digest(company.sacco_sms_callback_token, token or ""):
-                return company
-        return self.browse()
+        companies = self.search([("sacco_sms_callback_token", "!=", False)])
+        return next(
+            (c for c in companies if same_token(c.sacco_sms_callback_token, token)), self.browse()
+        )

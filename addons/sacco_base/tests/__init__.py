@@ -1,5 +1,6 @@
 from . import (
     test_audit_trail,
+    test_callback_token,
     test_integrity,
     test_member_change,
     test_member_lifecycle,

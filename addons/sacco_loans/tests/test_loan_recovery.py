@@ -1,9 +1,8 @@
 from datetime import timedelta
 from decimal import Decimal
 
-from odoo import Command
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from sacco_core.loan_fees import split_proportionally
 from sacco_core.money import to_money
@@ -13,16 +12,6 @@ from .common import SaccoLoansCommon
 
 @tagged("post_install", "-at_install")
 class TestLoanRecovery(SaccoLoansCommon):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.teller = new_test_user(
-            cls.env,
-            "sacco.recovery.teller",
-            groups="sacco_base.sacco_base_group_teller",
-            sacco_branch_ids=[Command.set(cls.branch_a.ids)],
-        )
-
     def _deposits(self, member):
         return self._account(member, self.deposits)
 
@@ -113,7 +102,7 @@ class TestLoanRecovery(SaccoLoansCommon):
         with self.assertRefused(UserError, "more than zero and at most"):
             defaulted.with_user(self.officer).recover_from_deposits(10**6)
         with self.assertRefused(UserError, "Only loan officers"):
-            defaulted.with_user(self.teller).recover_from_deposits()
+            defaulted.with_user(self.teller_a).recover_from_deposits()
         defaulted.settle(journal=self.cash)
         moves += 1
         with self.assertRefused(UserError, "only an active loan is recovered"):

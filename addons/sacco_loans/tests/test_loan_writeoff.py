@@ -1,24 +1,13 @@
 from datetime import timedelta
 
-from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from .common import SaccoLoansCommon
 
 
 @tagged("post_install", "-at_install")
 class TestLoanWriteOff(SaccoLoansCommon):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.teller = new_test_user(
-            cls.env,
-            "sacco.writeoff.teller",
-            groups="sacco_base.sacco_base_group_teller",
-            sacco_branch_ids=[Command.set(cls.branch_a.ids)],
-        )
-
     def _balance(self, field):
         account = self.company[field]
         lines = self.env["account.move.line"].search(
@@ -68,7 +57,7 @@ class TestLoanWriteOff(SaccoLoansCommon):
         self.assertFalse(any(loan.guarantor_ids.mapped("held_amount")))
         self.assertLoanBookMatches()
 
-        recovery = self.env["sacco.loan.recovery"].with_user(self.teller)
+        recovery = self.env["sacco.loan.recovery"].with_user(self.teller_a)
         recovery.create(
             {"loan_id": loan.id, "amount": 1000, "journal_id": self.cash.id}
         ).action_post()
@@ -76,14 +65,14 @@ class TestLoanWriteOff(SaccoLoansCommon):
         self.assertAlmostEqual(self._balance("sacco_account_recovery_income_id"), -1000, places=2)
         left = outstanding + 700 - 1000
         with self.assertRefused(UserError, "is left to recover"):
-            loan.with_user(self.teller).receive_recovery(left + 0.01, journal=self.cash)
-        loan.with_user(self.teller).receive_recovery(left, journal=self.cash)
+            loan.with_user(self.teller_a).receive_recovery(left + 0.01, journal=self.cash)
+        loan.with_user(self.teller_a).receive_recovery(left, journal=self.cash)
         self.assertAlmostEqual(loan.recovered_amount, outstanding + 700, places=2)
         self.assertAlmostEqual(
             self._balance("sacco_account_recovery_income_id"), -(outstanding + 700), places=2
         )
         with self.assertRefused(UserError, "is recovered"):
-            loan.with_user(self.teller).receive_recovery(1, journal=self.cash)
+            loan.with_user(self.teller_a).receive_recovery(1, journal=self.cash)
         self.assertEqual(loan.principal_outstanding, 0)
         self.assertLoanBookMatches()
         lines = loan._statement()["lines"]
@@ -99,9 +88,9 @@ class TestLoanWriteOff(SaccoLoansCommon):
         with self.assertRefused(UserError, "Only the credit committee or a manager"):
             loan.with_user(self.officer).write_off()
         with self.assertRefused(UserError, "only a written-off loan takes recoveries"):
-            loan.with_user(self.teller).receive_recovery(100, journal=self.cash)
+            loan.with_user(self.teller_a).receive_recovery(100, journal=self.cash)
         with self.assertRefused(UserError, "greater than zero"):
-            loan.with_user(self.teller).receive_recovery(0, journal=self.cash)
+            loan.with_user(self.teller_a).receive_recovery(0, journal=self.cash)
         self.assertEqual(self.env["account.move"].search_count([]), moves)
         self.assertEqual((loan.state, loan.principal_written_off), ("active", 0))
         loan.settle(journal=self.cash)

@@ -1,13 +1,11 @@
 import base64
-import hmac
 import ipaddress
-import secrets
 from decimal import Decimal
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from odoo import Command, api, fields, models, tools
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from sacco_core.money import to_money
@@ -31,14 +29,12 @@ MPESA_ACCOUNTS = [
 ]
 
 
-def _new_token(*_args):
-    return secrets.token_urlsafe(32)
-
-
 class SaccoMpesaConfig(models.Model):
     _name = "sacco.mpesa.config"
+    _inherit = ["sacco.callback.token.mixin"]
     _description = "M-Pesa Shortcode Configuration"
     _check_company_auto = True
+    _callback_route_fields = ("allowed_ips",)
 
     name = fields.Char(required=True)
     active = fields.Boolean(default=True)
@@ -73,7 +69,7 @@ class SaccoMpesaConfig(models.Model):
     callback_base_url = fields.Char(
         help="Public HTTPS address Daraja reaches us at; defaults to web.base.url."
     )
-    callback_token = fields.Char(groups=ADMIN, copy=False, readonly=True, default=_new_token)
+    callback_token = fields.Char(groups=ADMIN)
     allowed_ips = fields.Char(
         string="Allowed Source IPs",
         help="Comma-separated addresses or networks; empty accepts callbacks from anywhere "
@@ -166,17 +162,7 @@ class SaccoMpesaConfig(models.Model):
                 ]
             }
         )
-        self.env.registry.clear_cache()  # _callback_routes
         return configs
-
-    def write(self, vals):
-        if {"callback_token", "allowed_ips", "active"} & set(vals):
-            self.env.registry.clear_cache()  # _callback_routes
-        return super().write(vals)
-
-    def unlink(self):
-        self.env.registry.clear_cache()  # _callback_routes
-        return super().unlink()
 
     @api.constrains("allowed_ips")
     def _check_allowed_ips(self):
@@ -284,34 +270,11 @@ class SaccoMpesaConfig(models.Model):
 
     # ---------------------------------------------------------------- callbacks
 
-    def action_rotate_token(self):
-        """A new secret for the callback URLs (register the C2B URLs again afterwards)."""
-        for config in self.sudo():
-            config.callback_token = _new_token()
-        return True
-
     @api.model
-    def _for_token(self, token):
-        """The configuration whose callback token is ``token`` (constant-time comparison
-        against each, from the worker's cache: a callback reads no configuration row)."""
-        for known, config_id, _networks in self._callback_routes():
-            if hmac.compare_digest(known, token or ""):
-                return self.browse(config_id)
-        return self.browse()
-
-    @api.model
-    @tools.ormcache()
-    def _callback_routes(self):
-        """(token, id, allowed networks) of the active configurations; cleared whenever
-        a configuration is created, changed or deleted (in every worker)."""
-        self.env.cr.execute(
-            "SELECT callback_token, id, allowed_ips FROM sacco_mpesa_config "
-            "WHERE active AND callback_token IS NOT NULL ORDER BY id"
-        )
-        return tuple(
-            (token, config_id, tuple(self._networks(allowed_ips)))
-            for token, config_id, allowed_ips in self.env.cr.fetchall()
-        )
+    def _callback_route_extras(self, values):
+        """A route keeps the allowed networks, parsed once per worker."""
+        (allowed_ips,) = values
+        return (tuple(self._networks(allowed_ips)),)
 
     @staticmethod
     def _networks(allowed_ips):

@@ -460,14 +460,7 @@ class SaccoMpesaTransaction(models.Model):
         if bool(account) == bool(loan):
             raise UserError(self.env._("Choose one savings account or one loan."))
         journal = self.config_id._suspense_journal()
-        self.flush_recordset(["state"])
-        self.env.cr.execute(
-            "SELECT id FROM sacco_mpesa_transaction WHERE id = %s AND state = 'suspense' "
-            "FOR UPDATE",
-            [self.id],
-        )
-        if not self.env.cr.fetchone():
-            raise UserError(self.env._("This payment was allocated meanwhile."))
+        self._lock_in_suspense(self.env._("This payment was allocated meanwhile."))
         if account:
             savings = account.deposit(
                 self.amount,
@@ -494,9 +487,9 @@ class SaccoMpesaTransaction(models.Model):
         self._send_receipts()
         return True
 
-    def _move_to_refund(self, config):
-        """Take a suspense payment out of suspense into B2C clearing, to be paid back."""
-        self.ensure_one()
+    def _lock_in_suspense(self, refusal):
+        """Lock this payment's row while it is in suspense, else refuse with ``refusal`` (a
+        concurrent allocation or refund took it out meanwhile)."""
         self.flush_recordset(["state"])
         self.env.cr.execute(
             "SELECT id FROM sacco_mpesa_transaction WHERE id = %s AND state = 'suspense' "
@@ -504,7 +497,12 @@ class SaccoMpesaTransaction(models.Model):
             [self.id],
         )
         if not self.env.cr.fetchone():
-            raise UserError(self.env._("Only payments in suspense can be refunded."))
+            raise UserError(refusal)
+
+    def _move_to_refund(self, config):
+        """Take a suspense payment out of suspense into B2C clearing, to be paid back."""
+        self.ensure_one()
+        self._lock_in_suspense(self.env._("Only payments in suspense can be refunded."))
         partner = self.member_id.partner_id
         label = self.env._("Refund of M-Pesa %s", self.name)
         move = (

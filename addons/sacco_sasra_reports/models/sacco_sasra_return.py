@@ -342,18 +342,7 @@ class SaccoSasraReturn(models.Model):
             record.write(
                 {
                     "insider_loan_ids": [fields.Command.clear(), *rows],
-                    "check_ids": [
-                        fields.Command.create(
-                            {
-                                "label": check.label,
-                                "description": check.description,
-                                "left": float(check.left),
-                                "right": float(check.right),
-                                "passed": check.passed,
-                            }
-                        )
-                        for check in checks
-                    ],
+                    "check_ids": self._check_commands(checks),
                 }
             )
 
@@ -721,22 +710,30 @@ class SaccoSasraReturn(models.Model):
                     )
                     for ratio in ratios
                 ],
-                "check_ids": [fields.Command.clear()]
-                + [
-                    fields.Command.create(
-                        {
-                            "label": check.label,
-                            "description": check.description,
-                            "left": float(check.left),
-                            "right": float(check.right),
-                            "passed": check.passed,
-                        }
-                    )
-                    for check in checks
-                    if f"{form_label(form)} " in check.description
+                "check_ids": [
+                    fields.Command.clear(),
+                    *self._check_commands(
+                        check for check in checks if f"{form_label(form)} " in check.description
+                    ),
                 ],
             }
         )
+
+    @staticmethod
+    def _check_commands(checks):
+        """A check line to create for each of the ``sacco_core.sasra`` ``checks``."""
+        return [
+            fields.Command.create(
+                {
+                    "label": check.label,
+                    "description": check.description,
+                    "left": float(check.left),
+                    "right": float(check.right),
+                    "passed": check.passed,
+                }
+            )
+            for check in checks
+        ]
 
     # ------------------------------------------------------------------ workflow
 

@@ -1,15 +1,10 @@
-import hmac
-import secrets
-
-from odoo import api, fields, models, tools
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL
 
 from sacco_core.money import to_money
 from sacco_core.ussd import Limits
 from sacco_core.ussd_texts import ENGLISH, SWAHILI
 
-ADMIN = "sacco_base.sacco_base_group_admin"
 MANAGER = "sacco_base.sacco_base_group_manager"
 
 
@@ -17,16 +12,14 @@ MANAGER = "sacco_base.sacco_base_group_manager"
 ROUTED_COLUMNS = ("name", "company_id", "extension", "default_language", "session_timeout")
 
 
-def _new_token(*_args):
-    return secrets.token_urlsafe(32)
-
-
 class SaccoUssdChannel(models.Model):
     """One USSD service code on one gateway; its secret token is in the callback URL."""
 
     _name = "sacco.ussd.channel"
+    _inherit = ["sacco.callback.token.mixin"]
     _description = "USSD Channel"
     _order = "name"
+    _callback_route_fields = ("gateway", *ROUTED_COLUMNS)
 
     name = fields.Char(required=True)
     active = fields.Boolean(default=True)
@@ -44,7 +37,7 @@ class SaccoUssdChannel(models.Model):
         help="On a code shared through an aggregator, the extension members type first; "
         "the aggregator sends it as the first input."
     )
-    callback_token = fields.Char(groups=MANAGER, copy=False, readonly=True, default=_new_token)
+    callback_token = fields.Char(groups=MANAGER)
     default_language = fields.Selection(
         [(ENGLISH, "English"), (SWAHILI, "Kiswahili")],
         required=True,
@@ -76,21 +69,6 @@ class SaccoUssdChannel(models.Model):
             "Each USSD channel needs its own callback token.",
         ),
     ]
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        channels = super().create(vals_list)
-        self.env.registry.clear_cache()  # _callback_routes
-        return channels
-
-    def write(self, vals):
-        if {"callback_token", "gateway", "active", *ROUTED_COLUMNS} & set(vals):
-            self.env.registry.clear_cache()  # _callback_routes
-        return super().write(vals)
-
-    def unlink(self):
-        self.env.registry.clear_cache()  # _callback_routes
-        return super().unlink()
 
     @api.constrains(
         "deposit_min", "deposit_max", "withdraw_min", "withdraw_max", "daily_withdraw_max"
@@ -125,12 +103,6 @@ class SaccoUssdChannel(models.Model):
             kind = "at" if channel.gateway == "africastalking" else "gateway"
             channel.callback_path = f"/sacco/ussd/{channel.callback_token}/{kind}"
 
-    def action_rotate_token(self):
-        """A new secret for the callback URL (give the gateway the new URL afterwards)."""
-        for channel in self.sudo():
-            channel.callback_token = _new_token()
-        return True
-
     def action_view_sessions(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -141,34 +113,16 @@ class SaccoUssdChannel(models.Model):
 
     @api.model
     def _for_token(self, token, gateway):
-        """The active channel of ``gateway`` whose token is ``token`` (constant-time
-        comparison against each, from the worker's cache: a request reads no channel row,
-        the cache also holds the columns a request reads)."""
-        for known, known_gateway, channel_id, values in self._callback_routes():
-            if hmac.compare_digest(known, token or "") and known_gateway == gateway:
-                channel = self.browse(channel_id)
-                for name, value in zip(ROUTED_COLUMNS, values, strict=True):
-                    self.env.cache.insert_missing(channel, self._fields[name], [value])
-                return channel
-        return self.browse()
-
-    @api.model
-    @tools.ormcache()
-    def _callback_routes(self):
-        """(token, gateway, id, values of ``ROUTED_COLUMNS``) of the active channels;
-        cleared whenever a channel is created or deleted, or one of these columns changes
-        (in every worker)."""
-        self.env.cr.execute(
-            SQL(
-                "SELECT callback_token, gateway, id, %s FROM sacco_ussd_channel "
-                "WHERE active AND callback_token IS NOT NULL ORDER BY id",
-                SQL(", ").join(SQL.identifier(name) for name in ROUTED_COLUMNS),
-            )
-        )
-        return tuple(
-            (token, gateway, channel_id, tuple(values))
-            for token, gateway, channel_id, *values in self.env.cr.fetchall()
-        )
+        """The active channel of ``gateway`` whose token is ``token``, its ``ROUTED_COLUMNS``
+        put in the record cache from the worker's routes: a request reads no channel row."""
+        route = self._callback_route(token)
+        if not route or route[2] != gateway:
+            return self.browse()
+        _token, channel_id, _gateway, *values = route
+        channel = self.browse(channel_id)
+        for name, value in zip(ROUTED_COLUMNS, values, strict=True):
+            self.env.cache.insert_missing(channel, self._fields[name], [value])
+        return channel
 
     def _limits(self, withdrawn_today, charge_tiers, excise_rate):
         self.ensure_one()
