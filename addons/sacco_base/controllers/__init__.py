@@ -1,1 +1,1 @@
-from . import sacco_base
+from . import callback_route, sacco_base

@@ -4,6 +4,8 @@ import logging
 from odoo import http
 from odoo.http import request
 
+from odoo.addons.sacco_base.controllers.callback_route import act_as_public_user, callback_route
+
 from sacco_core.mpesa import (
     C2B_ACCEPT,
     C2B_REJECT_ACCOUNT,
@@ -27,7 +29,6 @@ RESULT_KINDS = {
     "balance/result": "balance_result",
     "balance/timeout": "balance_timeout",
 }
-PUBLIC_USER = "base.public_user"
 HEADERS_KEPT = ("Content-Type", "User-Agent", "X-Forwarded-For", "X-Real-Ip")
 
 
@@ -36,15 +37,7 @@ class MpesaCallbacks(http.Controller):
     (committed with the request's transaction before the answer leaves), answer at once in
     Daraja's documented format; the processing runs in the background."""
 
-    @http.route(
-        [f"/sacco/mpesa/<string:token>/{path}" for path in RESULT_KINDS],
-        type="http",
-        auth="none",
-        readonly=False,  # auth="none" routes are read-only by default
-        methods=["POST"],
-        csrf=False,
-        save_session=False,
-    )
+    @callback_route([f"/sacco/mpesa/<string:token>/{path}" for path in RESULT_KINDS], ["POST"])
     def result(self, token, **_kwargs):
         config = self._config(token)
         if not config:
@@ -60,15 +53,7 @@ class MpesaCallbacks(http.Controller):
         )
         return request.make_json_response(CALLBACK_ACK)
 
-    @http.route(
-        "/sacco/mpesa/<string:token>/c2b/validation",
-        type="http",
-        auth="none",
-        readonly=False,  # auth="none" routes are read-only by default
-        methods=["POST"],
-        csrf=False,
-        save_session=False,
-    )
+    @callback_route("/sacco/mpesa/<string:token>/c2b/validation", ["POST"])
     def c2b_validation(self, token, **_kwargs):
         """Accept or reject a paybill payment before M-Pesa completes it (< 8 s, one
         indexed lookup); the decision is logged with the raw body."""
@@ -104,8 +89,7 @@ class MpesaCallbacks(http.Controller):
         return C2B_ACCEPT, None
 
     def _config(self, token):
-        # As auth="public" would, minus its query proving the public user exists.
-        request.update_env(user=request.env["ir.model.data"]._xmlid_to_res_id(PUBLIC_USER))
+        act_as_public_user()
         config = request.env["sacco.mpesa.config"].sudo()._for_token(token)
         source = self._source_ip()
         if not config:

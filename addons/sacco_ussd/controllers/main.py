@@ -3,6 +3,8 @@ import logging
 from odoo import http
 from odoo.http import request
 
+from odoo.addons.sacco_base.controllers.callback_route import act_as_public_user, callback_route
+
 from sacco_core.ussd import final_reply
 from sacco_core.ussd_requests import (
     MalformedUssdRequest,
@@ -11,35 +13,18 @@ from sacco_core.ussd_requests import (
 )
 
 _logger = logging.getLogger(__name__)
-PUBLIC_USER = "base.public_user"
 
 
 class UssdGateway(http.Controller):
     """The gateways' callbacks: find the channel by the token in the URL, parse the
     gateway's format, let the session model answer; always a ``CON``/``END`` text."""
 
-    @http.route(
-        "/sacco/ussd/<string:token>/at",
-        type="http",
-        auth="none",
-        readonly=False,  # auth="none" routes are read-only by default
-        methods=["POST"],
-        csrf=False,
-        save_session=False,
-    )
+    @callback_route("/sacco/ussd/<string:token>/at", ["POST"])
     def africastalking(self, token, **_form):
         channel = self._channel(token, "africastalking")
         return self._answer(channel, lambda: parse_at_request(request.httprequest.form))
 
-    @http.route(
-        "/sacco/ussd/<string:token>/gateway",
-        type="http",
-        auth="none",
-        readonly=False,
-        methods=["GET"],
-        csrf=False,
-        save_session=False,
-    )
+    @callback_route("/sacco/ussd/<string:token>/gateway", ["GET"])
     def aggregator(self, token, **_query):
         channel = self._channel(token, "aggregator")
         shared = bool(channel.extension)
@@ -49,8 +34,7 @@ class UssdGateway(http.Controller):
 
     @staticmethod
     def _channel(token, gateway):
-        # As auth="public" would, minus its query proving the public user exists.
-        request.update_env(user=request.env["ir.model.data"]._xmlid_to_res_id(PUBLIC_USER))
+        act_as_public_user()
         channel = request.env["sacco.ussd.channel"].sudo()._for_token(token, gateway)
         if not channel:
             raise request.not_found()
