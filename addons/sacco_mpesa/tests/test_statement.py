@@ -1,7 +1,9 @@
 import base64
+import importlib.util
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools.misc import file_path
 
 from .common import SaccoMpesaCommon
 
@@ -98,8 +100,9 @@ class TestStatementImport(SaccoMpesaCommon):
         self.assertIn("not supported", foreign.errors)
 
     def test_upgrade_gives_a_shortcode_its_outstanding_account(self):
-        """A shortcode configured before the outstanding account existed: the upgrade's
-        helper (migrations/18.0.1.1.0) creates and assigns it."""
+        """A shortcode configured before the outstanding account existed: the upgrade
+        (migrations/18.0.1.1.0) creates and assigns it, and moves the processing job's
+        unchanged 5-minute interval to a minute."""
         config = self.config.sudo()
         journal = config.journal_id
         methods = journal.inbound_payment_method_line_ids | journal.outbound_payment_method_line_ids
@@ -107,13 +110,24 @@ class TestStatementImport(SaccoMpesaCommon):
         methods.payment_account_id = False
         config.outstanding_account_id = False
         old.unlink()
+        cron = self.env.ref("sacco_mpesa.ir_cron_sacco_mpesa_process")
+        cron.interval_number = 5
+        self._run_migration("18.0.1.1.0")
+        self.assertEqual(cron.interval_number, 1)
         Config = self.env["sacco.mpesa.config"]
-        self.assertEqual(Config._setup_missing_outstanding_accounts(), config)
         account = config.outstanding_account_id
         self.assertEqual(account.code, f"1056{config.shortcode}")
         self.assertTrue(account.reconcile)
         self.assertEqual(methods.payment_account_id, account)
         self.assertFalse(Config._setup_missing_outstanding_accounts())
+
+    def _run_migration(self, version):
+        path = file_path(f"sacco_mpesa/migrations/{version}/post-migrate.py")
+        spec = importlib.util.spec_from_file_location("sacco_mpesa_post_migrate", path)
+        script = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(script)
+        script.migrate(self.env.cr, version)
+        self.env.invalidate_all()
 
 
 @tagged("post_install", "-at_install")
