@@ -4,7 +4,7 @@
     "name": "SACCO SASRA Reports",
     "summary": "SASRA returns from the GL and sub-ledgers: prudential ratios, portal "
     "cross-form checks, portal-layout Excel export",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "SACCO",
     "website": "https://github.com/odoo-sacco/odoo-sacco",
     "author": "Odoo SACCO",

@@ -163,6 +163,22 @@ class ResCompany(models.Model):
         self._sacco_sasra_map_accounts()
         return result
 
+    def _sacco_sasra_remap_outstanding_accounts(self):
+        """Upgrade to 18.0.1.1.0: SACCO money through a bank journal now waits on its
+        outstanding receipts/payments accounts, money at the bank not yet on its statement.
+        Those still on their account type's default line move to cash at bank; a line the
+        accountant chose is kept."""
+        for company in self:
+            journals = (
+                self.env["account.journal"]
+                .sudo()
+                .search([("company_id", "=", company.id), ("type", "=", "bank")])
+            )
+            for journal in journals:
+                for account in journal._sacco_outstanding_accounts():
+                    if account.sacco_sasra_line == ACCOUNT_TYPE_LINES.get(account.account_type):
+                        account.sacco_sasra_line = "cash_at_bank"
+
     def _sacco_sasra_map_accounts(self):
         """Give every account of the companies without a SASRA line its default line: the
         SACCO GL map's own, the savings products', then by account type (cash journals'

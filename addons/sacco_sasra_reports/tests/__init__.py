@@ -3,4 +3,5 @@ from . import (
     test_sasra_returns,
     test_statement_reconcile,
     test_tours,
+    test_upgrade,
 )
