@@ -203,8 +203,9 @@ class SaccoMpesaCallback(models.Model):
         up; whether none is left. Those that stay pending (an STK result before its
         request, a receipt another worker is recording) are added to ``waiting`` and left
         for the next run."""
+        newest = self._newest_id()
         while time.monotonic() < deadline:
-            started, newest = time.monotonic(), self._newest_id()
+            started = time.monotonic()
             self.env.cr.execute(
                 "SELECT id FROM sacco_mpesa_callback WHERE state = 'pending' "
                 "AND id <> ALL(%s) ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
@@ -217,8 +218,10 @@ class SaccoMpesaCallback(models.Model):
             waiting += callbacks.filtered(lambda c: c.state == "pending").ids
             if not module.current_test:
                 self.env.cr.commit()
-                if self._newest_id() > newest:  # acknowledgements go on: let them first
+                latest = self._newest_id()
+                if latest > newest:  # acknowledgements go on: let them first
                     time.sleep(min((time.monotonic() - started) * REST_RATIO, MAX_REST))
+                newest = latest
         return False
 
     def _newest_id(self):
