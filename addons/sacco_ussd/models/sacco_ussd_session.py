@@ -136,7 +136,6 @@ class SaccoUssdSession(models.Model):
         # and the columns a request reads, the credential's with them, returned into the
         # ORM cache (as a fetch would).
         served = SQL(", ").join(SQL.identifier(name) for name in SERVED_COLUMNS)
-        returned = SQL(", ").join(SQL.identifier("s", name) for name in SERVED_COLUMNS)
         credential_columns = SQL(", ").join(
             SQL.identifier("c", name) for name in CREDENTIAL_COLUMNS
         )
@@ -154,7 +153,7 @@ class SaccoUssdSession(models.Model):
                         DO UPDATE SET write_date = now() at time zone 'utc'
                     RETURNING id, %(served)s
                 )
-                SELECT s.id, %(returned)s, c.id, %(credential_columns)s
+                SELECT s.*, c.id, %(credential_columns)s
                   FROM s LEFT JOIN sacco_ussd_credential c ON c.member_id = s.member_id
                 """,
                 channel=channel.id,
@@ -164,7 +163,6 @@ class SaccoUssdSession(models.Model):
                 network=request.network or None,
                 uid=self.env.uid,
                 served=served,
-                returned=returned,
                 credential_columns=credential_columns,
             )
         )
