@@ -1,9 +1,11 @@
+import importlib.util
 import itertools
 from contextlib import contextmanager
 from datetime import date
 
 from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
+from odoo.tools.misc import file_path
 
 _serial = itertools.count(1)
 
@@ -21,6 +23,17 @@ def member_identity():
         "kra_pin": f"A{n:09d}Z",
         "phone": f"0712{n:06d}",
     }
+
+
+def run_post_migration(env, module, version, from_version):
+    """Run ``module``'s post-migrate script of ``version`` in this transaction, as the
+    upgrade from ``from_version`` would, then drop the ORM cache it made stale."""
+    path = file_path(f"{module}/migrations/{version}/post-migrate.py")
+    spec = importlib.util.spec_from_file_location(f"{module}_post_migrate", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    script.migrate(env.cr, from_version)
+    env.invalidate_all()
 
 
 class SaccoBaseCommon(TransactionCase):

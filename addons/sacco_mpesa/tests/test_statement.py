@@ -1,9 +1,9 @@
 import base64
-import importlib.util
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
-from odoo.tools.misc import file_path
+
+from odoo.addons.sacco_base.tests.common import run_post_migration
 
 from .common import SaccoMpesaCommon
 
@@ -112,7 +112,7 @@ class TestStatementImport(SaccoMpesaCommon):
         old.unlink()
         cron = self.env.ref("sacco_mpesa.ir_cron_sacco_mpesa_process")
         cron.interval_number = 5
-        self._run_migration("18.0.1.1.0")
+        run_post_migration(self.env, "sacco_mpesa", "18.0.1.1.0", "18.0.1.0.0")
         self.assertEqual(cron.interval_number, 1)
         Config = self.env["sacco.mpesa.config"]
         account = config.outstanding_account_id
@@ -120,14 +120,6 @@ class TestStatementImport(SaccoMpesaCommon):
         self.assertTrue(account.reconcile)
         self.assertEqual(methods.payment_account_id, account)
         self.assertFalse(Config._setup_missing_outstanding_accounts())
-
-    def _run_migration(self, version):
-        path = file_path(f"sacco_mpesa/migrations/{version}/post-migrate.py")
-        spec = importlib.util.spec_from_file_location("sacco_mpesa_post_migrate", path)
-        script = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(script)
-        script.migrate(self.env.cr, version)
-        self.env.invalidate_all()
 
 
 @tagged("post_install", "-at_install")

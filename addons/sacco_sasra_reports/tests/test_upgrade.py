@@ -1,7 +1,6 @@
-import importlib.util
-
 from odoo.tests import tagged
-from odoo.tools.misc import file_path
+
+from odoo.addons.sacco_base.tests.common import run_post_migration
 
 from .common import SaccoFreshCompanyCase
 
@@ -19,16 +18,6 @@ class TestUpgrade(SaccoFreshCompanyCase):
         self.assertNotEqual(receipts, payments)
         receipts.sacco_sasra_line = "prepayments"  # the asset_current default before
         payments.sacco_sasra_line = "other_assets"  # the accountant's own choice
-        script = self._migration("18.0.1.1.0")
-        script.migrate(self.env.cr, "18.0.1.0.0")
-        self.env.invalidate_all()
+        run_post_migration(self.env, "sacco_sasra_reports", "18.0.1.1.0", "18.0.1.0.0")
         self.assertEqual(receipts.sacco_sasra_line, "cash_at_bank")
         self.assertEqual(payments.sacco_sasra_line, "other_assets")
-
-    @staticmethod
-    def _migration(version):
-        path = file_path(f"sacco_sasra_reports/migrations/{version}/post-migrate.py")
-        spec = importlib.util.spec_from_file_location("sacco_sasra_reports_post_migrate", path)
-        script = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(script)
-        return script
