@@ -169,15 +169,22 @@ class ResCompany(models.Model):
         Those still on their account type's default line move to cash at bank; a line the
         accountant chose is kept."""
         for company in self:
-            journals = (
-                self.env["account.journal"]
-                .sudo()
-                .search([("company_id", "=", company.id), ("type", "=", "bank")])
-            )
-            for journal in journals:
-                for account in journal._sacco_outstanding_accounts():
-                    if account.sacco_sasra_line == ACCOUNT_TYPE_LINES.get(account.account_type):
-                        account.sacco_sasra_line = "cash_at_bank"
+            for account in company._sacco_bank_outstanding_accounts():
+                if account.sacco_sasra_line == ACCOUNT_TYPE_LINES.get(account.account_type):
+                    account.sacco_sasra_line = "cash_at_bank"
+
+    def _sacco_bank_outstanding_accounts(self):
+        """The outstanding receipts/payments accounts of this company's bank journals (e.g.
+        the M-Pesa paybill's): money at the bank not yet on its statement."""
+        self.ensure_one()
+        journals = (
+            self.env["account.journal"]
+            .sudo()
+            .search([("company_id", "=", self.id), ("type", "=", "bank")])
+        )
+        return self.env["account.account"].union(
+            *(journal._sacco_outstanding_accounts() for journal in journals)
+        )
 
     def _sacco_sasra_map_accounts(self):
         """Give every account of the companies without a SASRA line its default line: the
@@ -192,15 +199,8 @@ class ResCompany(models.Model):
                 .search([("company_id", "=", company.id), ("type", "=", "cash")])
             ):
                 defaults[journal.default_account_id] = "cash_in_hand"
-            # A bank journal's outstanding receipts/payments account (e.g. the M-Pesa
-            # paybill's) is money at the bank not yet on its statement.
-            for journal in (
-                self.env["account.journal"]
-                .sudo()
-                .search([("company_id", "=", company.id), ("type", "=", "bank")])
-            ):
-                for account in journal._sacco_outstanding_accounts():
-                    defaults[account] = "cash_at_bank"
+            for account in company._sacco_bank_outstanding_accounts():
+                defaults[account] = "cash_at_bank"
             for product in (
                 self.env["sacco.savings.product"].sudo().search([("company_id", "=", company.id)])
             ):
