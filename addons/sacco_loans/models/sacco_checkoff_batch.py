@@ -59,10 +59,10 @@ class SaccoCheckoffBatch(models.Model):
             .search([("checkoff_batch_id", "=", self.id), ("move_id", "=", False)])
         )
         repayments.loan_id._cob_after_repayment(self.date)
-        for repayment in repayments:
-            loan = repayment.loan_id
+        for loan in repayments.loan_id:
             loan._after_payment(self.date)
-            repayment.write({"move_id": self.move_id.id, "closed_loan": loan.state == "closed"})
+        repayments.move_id = self.move_id
+        repayments.filtered(lambda r: r.loan_id.state == "closed").closed_loan = True
         return result
 
     def _loan_allocations(self):
